@@ -1,0 +1,502 @@
+"""The `tracker` command line: thin typer commands that parse, call one service, render.
+
+One boundary (`TrackerGroup.invoke`) turns the project's own errors into a single
+`Error: …` line on stderr and their exit status; anything else is a bug and keeps
+its traceback. Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from tracker.errors import TrackerError, UserError
+
+FORMATS_STATUS = ("table", "json", "csv", "md")
+FORMATS_REMIND = ("text", "md", "json", "html")
+
+
+class TrackerGroup(TyperGroup):
+    """Routes TrackerError to one stderr line and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            fail(exc)
+
+
+def fail(exc: TrackerError) -> NoReturn:
+    typer.echo(f"Error: {exc}", err=True)
+    raise SystemExit(exc.exit_code)
+
+
+app = typer.Typer(
+    cls=TrackerGroup,
+    name="tracker",
+    help="Track what governments, organisations and leaders commit to in public, "
+    "and whether they keep it.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Settings:
+    def __init__(self, db: str | None, actor: str | None) -> None:
+        self.db = db
+        self.actor = actor
+        self._store: Any = None
+
+    @property
+    def location(self) -> str:
+        return self.db or default_db_path()
+
+    def session(self, *, write: bool) -> Any:
+        from tracker.app import open_session
+
+        if self._store is None:
+            session = open_session(self.location, actor=self.who(), create=write)
+            self._store = session.store
+            return session
+        from tracker.services import Session
+
+        return Session(store=self._store, actor=self.who())
+
+    def who(self) -> str:
+        if self.actor is not None:
+            from tracker.domain import check_name
+
+            return check_name("--as name", self.actor)
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name (some containers): still record something honest
+            return "unknown"
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def default_db_path() -> str:
+    return str(Path(typer.get_app_dir("tracker")) / "tracker.db")
+
+
+def settings(ctx: typer.Context) -> Settings:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings(None, None)
+    return root.obj
+
+
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of commitment ids from the database in use; silent on any error."""
+    try:
+        from tracker.app import open_session
+        from tracker.services import commitment_ids
+
+        db = ctx.find_root().params.get("db") or os.environ.get("TRACKER_DB") or default_db_path()
+        session = open_session(db, actor="completion", create=False)
+        try:
+            return [i for i in commitment_ids(session) if i.startswith(incomplete.split("=")[0])]
+        finally:
+            session.store.close()
+    except Exception:
+        return []
+
+
+def check_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UserError(f"unknown format {value!r}; use one of: {', '.join(allowed)}")
+    return value
+
+
+def term_width() -> int | None:
+    """Clip to the terminal when there is one; piped output is never clipped."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from tracker.app import write_file_atomically
+
+    write_file_atomically(output, text)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        envvar="TRACKER_DB",
+        help="Database file (or postgresql:// URL). Default: tracker.db in the per-user app dir.",
+        show_envvar=True,
+    ),
+    as_: str | None = typer.Option(
+        None, "--as", envvar="TRACKER_USER", help="Who records. Default: your login name."
+    ),
+) -> None:
+    """Track what governments, organisations and leaders commit to in public."""
+    ctx.obj = Settings(db, as_)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    commitment_id: str = typer.Argument(..., metavar="ID", help="Short id: a-z, 0-9 and '-'."),
+    title: str = typer.Option(..., "--title", help="What the commitment is."),
+    kind: str = typer.Option("commitment", "--kind", help="commitment, agreement or request."),
+    party: list[str] = typer.Option([], "--party", help="A party to it (repeatable)."),
+    status: str | None = typer.Option(None, "--status", help="Starting status (default proposed)."),
+    due: str | None = typer.Option(None, "--due", help="Schedule a follow-up due on this date."),
+    review_every: str | None = typer.Option(
+        None, "--review-every", help="Stale after this long without a statement (30d, 2w, 3m)."
+    ),
+    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
+    supersedes: str | None = typer.Option(
+        None,
+        "--supersedes",
+        help="Mark this older commitment superseded by the new one.",
+        autocompletion=complete_ids,
+    ),
+    on: str | None = typer.Option(None, "--on", help="Effective date (default today)."),
+) -> None:
+    """Start tracking a commitment."""
+    from tracker import services
+
+    stored = services.add(
+        settings(ctx).session(write=True),
+        commitment_id,
+        title=title,
+        kind=kind,
+        parties=party,
+        status=status,
+        due=due,
+        review_every=review_every,
+        tags=tag,
+        supersedes=supersedes,
+        on=on,
+    )
+    typer.echo(f"added {commitment_id} (event {stored[0].id})")
+
+
+@app.command()
+def log(
+    ctx: typer.Context,
+    quote: str = typer.Argument(..., help="The quoted words; '-' reads them from stdin."),
+    by: str = typer.Option(..., "--by", help="Who said or published it."),
+    on: str | None = typer.Option(None, "--on", help="The day it was said (default today)."),
+    source: str | None = typer.Option(None, "--source", help="URL or citation."),
+    commitment: list[str] = typer.Option(
+        [],
+        "-c",
+        "--commitment",
+        help="ID or ID=STATUS the statement concerns (repeatable).",
+        autocompletion=complete_ids,
+    ),
+    title: str | None = typer.Option(
+        None, "--title", help="Add the (single) -c commitment with this title in the same step."
+    ),
+    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
+    note: str | None = typer.Option(None, "--note", help="The analyst's note."),
+) -> None:
+    """Append one statement about one or more commitments."""
+    from tracker import services
+
+    if quote == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            quote = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UserError("the quote on standard input is not valid UTF-8") from None
+    stored = services.log(
+        settings(ctx).session(write=True),
+        quote,
+        by=by,
+        refs=commitment,
+        on=on,
+        source=source,
+        title=title,
+        tags=tag,
+        note=note,
+    )
+    statement = stored[-1]
+    added = " (and added the commitment)" if len(stored) > 1 else ""
+    typer.echo(f"logged statement {statement.id} on {statement.occurred_on}{added}")
+
+
+@app.command()
+def amend(
+    ctx: typer.Context,
+    commitment_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_ids),
+    title: str | None = typer.Option(None, "--title"),
+    kind: str | None = typer.Option(None, "--kind"),
+    party: list[str] = typer.Option([], "--party", help="Replaces the parties (repeatable)."),
+    review_every: str | None = typer.Option(None, "--review-every"),
+    tag: list[str] = typer.Option([], "--tag", help="Replaces the tags (repeatable)."),
+    on: str | None = typer.Option(None, "--on"),
+) -> None:
+    """Correct a commitment's description (recorded as an event)."""
+    from tracker import services
+
+    stored = services.amend(
+        settings(ctx).session(write=True),
+        commitment_id,
+        title=title,
+        kind=kind,
+        parties=party or None,
+        review_every=review_every,
+        tags=tag or None,
+        on=on,
+    )
+    typer.echo(f"amended {commitment_id} (event {stored[0].id})")
+
+
+@app.command()
+def followup(
+    ctx: typer.Context,
+    commitment_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_ids),
+    due: str | None = typer.Option(None, "--due", help="When the next development is due."),
+    done: bool = typer.Option(False, "--done", help="Mark the open follow-up done."),
+    note: str | None = typer.Option(None, "--note"),
+    on: str | None = typer.Option(None, "--on"),
+) -> None:
+    """Schedule a follow-up on a commitment, or mark the open one done."""
+    from tracker import services
+
+    stored = services.followup(
+        settings(ctx).session(write=True), commitment_id, due=due, done=done, note=note, on=on
+    )
+    what = "marked the follow-up done" if done else f"follow-up due {due}"
+    typer.echo(f"{commitment_id}: {what} (event {stored[0].id})")
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    commitment_id: str | None = typer.Argument(
+        None, metavar="[ID]", autocompletion=complete_ids, help="Show one commitment in detail."
+    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="The state as it stood on this date."),
+    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
+    status_filter: list[str] = typer.Option([], "--status", help="Only this status (repeatable)."),
+    party: str | None = typer.Option(None, "--party", help="Only commitments with this party."),
+    open_only: bool = typer.Option(False, "--open", help="Only open commitments."),
+    stale: bool = typer.Option(False, "--stale", help="Only stale commitments."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or md."),
+) -> None:
+    """Show the current status of every commitment, or one in detail with its timeline."""
+    from tracker import render, services
+
+    fmt = check_format(fmt, FORMATS_STATUS)
+    session = settings(ctx).session(write=False)
+    default = session.default_review
+    if commitment_id is not None:
+        if status_filter or party or open_only or stale:
+            raise UserError("--status, --party, --open and --stale filter the list; drop the ID")
+        detail = services.status_detail(session, commitment_id, as_of=as_of, now=now)
+        if fmt == "json":
+            typer.echo(render.dumps(render.detail_json(detail, default)))
+        elif fmt == "csv":
+            typer.echo(render.status_csv([detail.row]), nl=False)
+        elif fmt == "md":
+            typer.echo(render.status_md([detail.row]), nl=False)
+        else:
+            typer.echo(render.detail_text(detail, default, term_width()), nl=False)
+        return
+    _, rows = services.status_list(
+        session,
+        as_of=as_of,
+        now=now,
+        statuses=status_filter,
+        party=party,
+        open_only=open_only,
+        stale_only=stale,
+    )
+    if fmt == "json":
+        typer.echo(render.dumps([render.status_json(r, default) for r in rows]))
+    elif fmt == "csv":
+        typer.echo(render.status_csv(rows), nl=False)
+    elif fmt == "md":
+        typer.echo(render.status_md(rows), nl=False)
+    else:
+        typer.echo(render.status_table(rows, term_width()), nl=False)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    commitment_id: str | None = typer.Argument(None, metavar="[ID]", autocompletion=complete_ids),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """List events in log order: all of them, or those concerning one commitment."""
+    import json
+
+    from tracker import render, services
+
+    fmt = check_format(fmt, ("table", "json"))
+    session = settings(ctx).session(write=False)
+    events = list(services.history(session, commitment_id))
+    if fmt == "json":
+        objects = [json.loads(e.export_line()) for e in events]
+        typer.echo(render.dumps(objects))
+    else:
+        typer.echo(render.history_table(events, term_width()), nl=False)
+
+
+@app.command()
+def remind(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
+    fmt: str = typer.Option("text", "--format", help="text, md, json or html."),
+    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    record: bool = typer.Option(False, "--record", help="Record the report (once per day)."),
+    cron: str | None = typer.Option(
+        None, "--cron", help='Keep running; issue the report on this cron schedule ("0 8 * * 1-5").'
+    ),
+    output_dir: Path | None = typer.Option(
+        None, "--output-dir", help="With --cron: write reminders-YYYY-MM-DD.<ext> here."
+    ),
+    notify: str | None = typer.Option(
+        None, "--notify", help="With --cron: run this command (sh -c) with the report on stdin."
+    ),
+) -> None:
+    """Print the reminder report of stale commitments (or issue it on a schedule)."""
+    from tracker import remind as reminders
+    from tracker.app import render_report
+
+    fmt = check_format(fmt, FORMATS_REMIND)
+    if cron is None:
+        if output_dir is not None or notify is not None:
+            raise UserError("--output-dir and --notify go with --cron; use --output for one report")
+        session = settings(ctx).session(write=record)
+        day = session.date(now, "--now date") if now is not None else session.today
+        report = reminders.build(session, day)
+        if record:
+            reminders.record(session, report)
+        write_output(render_report(report, fmt, session.default_review), output)
+        return
+    if now is not None or output is not None:
+        raise UserError("--cron runs on the clock; drop --now and --output (use --output-dir)")
+    from tracker.scheduler import run_schedule
+
+    run_schedule(
+        settings(ctx).session(write=True),
+        cron,
+        fmt=fmt,
+        output_dir=output_dir,
+        notify=notify,
+    )
+
+
+@app.command()
+def retract(
+    ctx: typer.Context,
+    event_id: str = typer.Argument(..., metavar="EVENT_ID"),
+    reason: str = typer.Option(..., "--reason", help="Why the event is withdrawn."),
+) -> None:
+    """Retract an event: projections then ignore it; nothing is deleted."""
+    from tracker import services
+
+    stored = services.retract(settings(ctx).session(write=True), event_id, reason=reason)
+    typer.echo(f"retracted {event_id} (event {stored[0].id})")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Path | None = typer.Option(None, "--output", help="Write to this file."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl (the log) or ics (follow-ups)."),
+) -> None:
+    """Write every event as JSON Lines, in log order, exactly as stored."""
+    from tracker.integrity import export_lines
+
+    check_format(fmt, ("jsonl",))
+    session = settings(ctx).session(write=False)
+    if output is None:
+        for line in export_lines(session):
+            sys.stdout.write(line + "\n")
+        return
+    from tracker.app import write_lines_atomically
+
+    write_lines_atomically(output, export_lines(session))
+
+
+@app.command(name="import")
+def import_(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE|-", help="An export; '-' reads stdin."),
+) -> None:
+    """Append the events of an export; every line is checked before anything is written."""
+    from tracker.app import open_import_stream
+    from tracker.integrity import import_events
+
+    with open_import_stream(file) as stream:
+        result = import_events(settings(ctx).session(write=True), stream)
+    typer.echo(f"imported {result.added} events, skipped {result.skipped} already in the log")
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    fmt: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Check the hash chain, the immutability triggers and the projections."""
+    from tracker import render
+    from tracker.integrity import verify as run_verify
+
+    check_format(fmt, ("text", "json"))
+    result = run_verify(settings(ctx).session(write=False))
+    if fmt == "json":
+        typer.echo(
+            render.dumps(
+                {
+                    "ok": result.ok,
+                    "events": result.events,
+                    "problems": [
+                        {"seq": p.seq, "id": p.event_id, "problem": p.what} for p in result.problems
+                    ],
+                }
+            )
+        )
+    elif result.ok:
+        typer.echo(f"ok: {result.events} events, hash chain intact, projections match the log")
+    else:
+        for problem in result.problems:
+            typer.echo(f"FAIL: {problem}")
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@app.command()
+def rebuild(ctx: typer.Context) -> None:
+    """Drop the projections and replay the log."""
+    session = settings(ctx).session(write=True)
+    count = session.store.rebuild()
+    typer.echo(f"rebuilt the projections from {count} events")
+
+
+@app.command()
+def path(ctx: typer.Context) -> None:
+    """Print the database in use."""
+    typer.echo(settings(ctx).location)
+
+
+def main() -> None:
+    app(prog_name="tracker")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,388 @@
+"""Maps events to stored rows and back: data shapes, upcasting, hashing and the export line.
+
+The envelope and the hash are defined by SPEC "The event log"; anyone holding an
+export can recompute them with `canonical_json` and `event_hash`. Old data shapes
+are upcast on read by a chain of functions and never rewritten. No I/O here.
+Must not import from tracker/ or projections/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from events.types import EVENT_TYPES, CommitmentRef, Event
+
+GENESIS_HASH = "0" * 64
+ENVELOPE_FIELDS = (
+    "id",
+    "seq",
+    "type",
+    "schema",
+    "occurred_on",
+    "recorded_at",
+    "recorded_by",
+    "data",
+    "prev_hash",
+    "hash",
+)
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+class CodecError(ValueError):
+    """A stored or imported event does not have a shape this version understands."""
+
+
+def canonical_json(value: Any) -> str:
+    """SPEC's canonical form: keys sorted, no spaces, UTF-8 text (not \\u escapes)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_hash(body: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of an event without its `hash` field."""
+    without = {k: v for k, v in body.items() if k != "hash"}
+    return hashlib.sha256(canonical_json(without).encode("utf-8")).hexdigest()
+
+
+@attrs.frozen(kw_only=True)
+class StoredEvent:
+    """One event as the log holds it; `data` is the canonical JSON text exactly as stored."""
+
+    id: str
+    seq: int
+    type: str
+    schema: int
+    occurred_on: str
+    recorded_at: str
+    recorded_by: str
+    data: str
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        """The envelope as a dict with `data` parsed: what the hash covers (plus `hash`)."""
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "type": self.type,
+            "schema": self.schema,
+            "occurred_on": self.occurred_on,
+            "recorded_at": self.recorded_at,
+            "recorded_by": self.recorded_by,
+            "data": json.loads(self.data),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+    def export_line(self) -> str:
+        """The JSON Lines form `tracker export` writes, envelope keys in SPEC's order."""
+        # Built by concatenation so the stored data text is copied byte for byte.
+        dumps = json.dumps
+        return (
+            f'{{"id":{dumps(self.id)},"seq":{self.seq},"type":{dumps(self.type)},'
+            f'"schema":{self.schema},"occurred_on":{dumps(self.occurred_on)},'
+            f'"recorded_at":{dumps(self.recorded_at)},'
+            f'"recorded_by":{dumps(self.recorded_by, ensure_ascii=False)},'
+            f'"data":{self.data},"prev_hash":{dumps(self.prev_hash)},"hash":{dumps(self.hash)}}}'
+        )
+
+    @property
+    def effective_on(self) -> date:
+        return date.fromisoformat(self.occurred_on)
+
+
+@attrs.frozen(kw_only=True)
+class NewEvent:
+    """An event decided but not yet appended: the store assigns seq, prev_hash and hash."""
+
+    id: str
+    type: str
+    schema: int
+    occurred_on: str
+    recorded_at: str
+    recorded_by: str
+    data: str
+
+    def chained(self, seq: int, prev_hash: str) -> StoredEvent:
+        body = {
+            "id": self.id,
+            "seq": seq,
+            "type": self.type,
+            "schema": self.schema,
+            "occurred_on": self.occurred_on,
+            "recorded_at": self.recorded_at,
+            "recorded_by": self.recorded_by,
+            "data": json.loads(self.data),
+            "prev_hash": prev_hash,
+        }
+        return StoredEvent(
+            id=self.id,
+            seq=seq,
+            type=self.type,
+            schema=self.schema,
+            occurred_on=self.occurred_on,
+            recorded_at=self.recorded_at,
+            recorded_by=self.recorded_by,
+            data=self.data,
+            prev_hash=prev_hash,
+            hash=event_hash(body),
+        )
+
+
+# --- data shapes -------------------------------------------------------------------------
+
+_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+_STATUSES = frozenset(
+    (
+        "proposed",
+        "pending",
+        "committed",
+        "in_progress",
+        "stalled",
+        "fulfilled",
+        "partial",
+        "broken",
+        "withdrawn",
+        "superseded",
+    )
+)
+_KINDS = frozenset(("commitment", "agreement", "request"))
+_DURATION_RE = re.compile(r"[1-9]\d{0,3}[dwmy]\Z")
+_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def _string(path: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise CodecError(f"{path} must be a string, not {_json_type(value)}")
+    if not value.strip():
+        raise CodecError(f"{path} must not be empty")
+    return value
+
+
+def _day(path: str, value: Any) -> str:
+    _string(path, value)
+    try:
+        if not _DAY_RE.match(value):
+            raise ValueError
+        date.fromisoformat(value)
+    except ValueError:
+        raise CodecError(f"{path} must be a date written YYYY-MM-DD, not {value!r}") from None
+    return str(value)
+
+
+def _commitment_id(path: str, value: Any) -> str:
+    _string(path, value)
+    if not _ID_RE.match(value):
+        raise CodecError(f"{path} {value!r} is not a commitment id")
+    return str(value)
+
+
+def _status(path: str, value: Any) -> str:
+    _string(path, value)
+    if value not in _STATUSES:
+        raise CodecError(f"{path} {value!r} is not a status")
+    return str(value)
+
+
+def _kind(path: str, value: Any) -> str:
+    _string(path, value)
+    if value not in _KINDS:
+        raise CodecError(f"{path} {value!r} is not a kind")
+    return str(value)
+
+
+def _duration(path: str, value: Any) -> str:
+    _string(path, value)
+    if not _DURATION_RE.match(value):
+        raise CodecError(f"{path} {value!r} is not a duration such as 30d")
+    return str(value)
+
+
+def _uuid(path: str, value: Any) -> str:
+    _string(path, value)
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise CodecError(f"{path} {value!r} is not a UUID") from None
+    return str(value)
+
+
+def _strings(path: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise CodecError(f"{path} must be a list of strings, not {_json_type(value)}")
+    return tuple(_string(f"{path}[{i}]", item) for i, item in enumerate(value))
+
+
+def _ids(path: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise CodecError(f"{path} must be a list of commitment ids, not {_json_type(value)}")
+    return tuple(_commitment_id(f"{path}[{i}]", item) for i, item in enumerate(value))
+
+
+def _refs(path: str, value: Any) -> tuple[CommitmentRef, ...]:
+    if not isinstance(value, list) or not value:
+        raise CodecError(f"{path} must be a non-empty list of commitments")
+    refs = []
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            raise CodecError(f"{where} must be an object, not {_json_type(item)}")
+        _no_extra(where, item, {"id", "status", "label"})
+        if "id" not in item:
+            raise CodecError(f"{where}.id is missing")
+        status = item.get("status")
+        refs.append(
+            CommitmentRef(
+                id=_commitment_id(f"{where}.id", item["id"]),
+                status=None if status is None else _status(f"{where}.status", status),
+                label=None
+                if item.get("label") is None
+                else _string(f"{where}.label", item["label"]),
+            )
+        )
+    return tuple(refs)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
+
+
+def _no_extra(path: str, data: Mapping[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise CodecError(f"{path} has unknown field {extra[0]!r}")
+
+
+FieldParser = Callable[[str, Any], Any]
+# type -> field -> (parser, required). None values of optional fields mean "absent".
+_SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
+    "commitment.added": {
+        "commitment": (_commitment_id, True),
+        "title": (_string, True),
+        "kind": (_kind, False),
+        "parties": (_strings, False),
+        "tags": (_strings, False),
+        "status": (_status, False),
+        "label": (_string, False),
+        "review_every": (_duration, False),
+        "due": (_day, False),
+        "supersedes": (_commitment_id, False),
+    },
+    "commitment.amended": {
+        "commitment": (_commitment_id, True),
+        "title": (_string, False),
+        "kind": (_kind, False),
+        "parties": (_strings, False),
+        "tags": (_strings, False),
+        "review_every": (_duration, False),
+    },
+    "statement.recorded": {
+        "quote": (_string, True),
+        "by": (_string, True),
+        "source": (_string, False),
+        "commitments": (_refs, True),
+        "tags": (_strings, False),
+        "note": (_string, False),
+    },
+    "followup.scheduled": {
+        "commitment": (_commitment_id, True),
+        "due": (_day, True),
+        "note": (_string, False),
+    },
+    "followup.completed": {"commitment": (_commitment_id, True), "note": (_string, False)},
+    "event.retracted": {"event": (_uuid, True), "reason": (_string, True)},
+    "reminder.issued": {
+        "day": (_day, True),
+        "now": (_day, True),
+        "items": (_ids, False),
+        "schedule": (_string, False),
+    },
+}
+CURRENT_SCHEMAS: dict[str, int] = {name: cls.SCHEMA for name, cls in EVENT_TYPES.items()}
+
+
+class Codec:
+    """Encodes events to data and decodes stored data, upcasting old schema numbers first.
+
+    `upcasters[(type, n)]` turns a schema-n data dict into schema n+1. The chain runs
+    until the type's current schema, so each shape change adds one small function.
+    """
+
+    def __init__(
+        self,
+        upcasters: Mapping[tuple[str, int], Upcaster] | None = None,
+        current: Mapping[str, int] | None = None,
+    ) -> None:
+        self.upcasters = dict(upcasters or {})
+        self.current = dict(current or CURRENT_SCHEMAS)
+
+    def encode(self, event: Event) -> tuple[str, int, str]:
+        """Return (type, schema, canonical data text) for an event."""
+        data: dict[str, Any] = {}
+        for field in attrs.fields(type(event)):
+            value = getattr(event, field.name)
+            if value is None:
+                continue
+            if isinstance(value, tuple):
+                value = [
+                    attrs.asdict(v, filter=_not_none) if attrs.has(type(v)) else v for v in value
+                ]
+            data[field.name] = value
+        return event.TYPE, event.SCHEMA, canonical_json(data)
+
+    def decode(self, type_name: str, schema: int, data: Any) -> Event:
+        """Turn a stored data dict (or its JSON text) into an event, or raise CodecError."""
+        cls = EVENT_TYPES.get(type_name)
+        if cls is None:
+            raise CodecError(f"unknown event type {type_name!r}")
+        current = self.current[type_name]
+        if isinstance(schema, bool) or not isinstance(schema, int) or schema < 1:
+            raise CodecError(f"schema must be a positive whole number, not {schema!r}")
+        if schema > current:
+            raise CodecError(
+                f"{type_name} schema {schema} is newer than this version of tracker "
+                f"understands ({current}); upgrade tracker"
+            )
+        if isinstance(data, str):
+            data = json.loads(data)
+        if not isinstance(data, dict):
+            raise CodecError(f"data must be an object, not {_json_type(data)}")
+        for version in range(schema, current):
+            upcast = self.upcasters.get((type_name, version))
+            if upcast is None:
+                raise CodecError(f"no upcaster for {type_name} schema {version}")
+            data = upcast(dict(data))
+        shape = _SHAPES[type_name]
+        _no_extra("data", data, set(shape))
+        values: dict[str, Any] = {}
+        for name, (parse, required) in shape.items():
+            raw = data.get(name)
+            if raw is None:
+                if required:
+                    raise CodecError(f"data.{name} is missing")
+                continue
+            values[name] = parse(f"data.{name}", raw)
+        return cls(**values)
+
+
+def _not_none(_attribute: attrs.Attribute[Any], value: Any) -> bool:
+    return value is not None
+
+
+CODEC = Codec()

@@ -1,0 +1,131 @@
+"""Read queries over the projection tables, returning domain values (never rows).
+
+This is the `View` the domain decides against, and what `status`, `history` and
+`remind` show. SQL is dialect-neutral (`?` placeholders). Must not import cli.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+import attrs
+
+from projections.commitments import (
+    CommitmentProjection,
+    CommitmentState,
+    Entry,
+    entry_from_row,
+    state_from_row,
+    summarize,
+)
+from tracker.store import Sql
+
+
+@attrs.frozen(kw_only=True)
+class EventInfo:
+    id: str
+    seq: int
+    type: str
+    retracted_by: str | None
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """A recorded reminder report."""
+
+    event_id: str
+    day: str
+    now: str
+    items: tuple[str, ...]
+
+
+class View:
+    """The current projections, read through one connection (inside or outside a write)."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+
+    def get(self, cid: str) -> CommitmentState | None:
+        rows = self.sql.query("SELECT * FROM commitments WHERE id = ?", (cid,))
+        return state_from_row(rows[0]) if rows else None
+
+    def ids(self) -> list[str]:
+        return [r["id"] for r in self.sql.query("SELECT id FROM commitments ORDER BY id")]
+
+    def states(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        open_only: bool = False,
+    ) -> list[CommitmentState]:
+        where: list[str] = []
+        params: list[str] = []
+        if statuses:
+            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            params.extend(statuses)
+        if open_only:
+            where.append("is_open = 1")
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self.sql.query(f"SELECT * FROM commitments{clause} ORDER BY id", params)
+        return [state_from_row(r) for r in rows]
+
+    def states_as_of(self, as_of: date) -> list[CommitmentState]:
+        """Every commitment as it stood on `as_of`, by the same fold as the stored rows."""
+        rows = self.sql.query("SELECT * FROM timeline ORDER BY commitment_id, seq")
+        grouped: dict[str, list[Entry]] = {}
+        for row in rows:
+            grouped.setdefault(row["commitment_id"], []).append(entry_from_row(row))
+        states = (summarize(entries, as_of) for entries in grouped.values())
+        return [s for s in states if s is not None]
+
+    def timeline(self, cid: str) -> list[Entry]:
+        return CommitmentProjection.entries(self.sql, cid)
+
+    def event(self, event_id: str) -> EventInfo | None:
+        rows = self.sql.query("SELECT seq, type FROM events WHERE id = ?", (event_id,))
+        if not rows:
+            return None
+        retraction = self.sql.query(
+            "SELECT event_id FROM retractions WHERE target = ?", (event_id,)
+        )
+        return EventInfo(
+            id=event_id,
+            seq=rows[0]["seq"],
+            type=rows[0]["type"],
+            retracted_by=retraction[0]["event_id"] if retraction else None,
+        )
+
+    def event_seqs_for(self, cid: str) -> list[int]:
+        """Log positions of the events concerning a commitment, retractions of them included."""
+        rows = self.sql.query(
+            "SELECT seq FROM timeline WHERE commitment_id = ? "
+            "UNION SELECT r.seq FROM retractions r JOIN timeline t ON t.event_id = r.target "
+            "WHERE t.commitment_id = ?",
+            (cid, cid),
+        )
+        return sorted(r["seq"] for r in rows)
+
+    def report_for(self, day: str) -> Report | None:
+        return self._report("day = ?", (day,))
+
+    def previous_report(self, before_day: str) -> Report | None:
+        """The latest recorded report for a day earlier than `before_day`."""
+        return self._report("day < ?", (before_day,))
+
+    def _report(self, condition: str, params: Sequence[str]) -> Report | None:
+        rows = self.sql.query(
+            f"SELECT * FROM reminders WHERE retracted = 0 AND {condition} "
+            "ORDER BY day DESC, seq DESC LIMIT 1",
+            params,
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Report(
+            event_id=row["event_id"],
+            day=row["day"],
+            now=row["now"],
+            items=tuple(json.loads(row["items"])),
+        )

@@ -1,0 +1,90 @@
+"""Wiring at the edge: opening the store a location names, and writing files safely.
+
+Chooses the store from `--db` (a path, or a `postgresql://` URL), and renders a
+reminder report in a format. Files are written through a temporary file and
+renamed, so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from tracker.errors import UserError
+from tracker.remind import ReminderReport
+from tracker.services import Session
+
+
+def open_session(location: str, *, actor: str, create: bool) -> Session:
+    if location.startswith(("postgresql://", "postgres://")):
+        raise UserError(
+            "PostgreSQL stores are not available in this version yet; use a file path for --db"
+        )
+    from tracker.sqlite_store import SQLiteStore
+
+    return Session(store=SQLiteStore(location, create=create), actor=actor)
+
+
+def render_report(report: ReminderReport, fmt: str, review_default: str) -> str:
+    from tracker import render
+
+    if fmt == "json":
+        return render.dumps(render.reminder_json(report, review_default)) + "\n"
+    if fmt == "md":
+        return render.reminder_md(report)
+    if fmt == "html":
+        return render.reminder_html(report)
+    return render.reminder_text(report)
+
+
+def write_lines_atomically(path: Path, lines: Iterable[str]) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist; create it or choose another --output")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            for line in lines:
+                f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_file_atomically(path: Path, text: str) -> None:
+    write_lines_atomically(path, [text[:-1] if text.endswith("\n") else text])
+
+
+@contextmanager
+def open_import_stream(name: str) -> Iterator[IO[bytes]]:
+    """A seekable binary stream of an export; standard input is spooled to a temp file."""
+    if name == "-":
+        with tempfile.TemporaryFile() as spool:
+            shutil.copyfileobj(sys.stdin.buffer, spool)
+            spool.seek(0)
+            yield spool
+        return
+    path = Path(name)
+    if path.is_dir():
+        raise UserError(f"{name} is a directory; give an export file made by tracker export")
+    try:
+        stream = path.open("rb")
+    except FileNotFoundError:
+        raise UserError(
+            f"{name} does not exist; give an export file made by tracker export"
+        ) from None
+    except OSError as exc:
+        raise UserError(f"cannot read {name} ({exc.strerror})") from None
+    with stream:
+        yield stream

@@ -1,0 +1,229 @@
+"""Pure decisions: given the current state and the parsed input, which events to record.
+
+Each function takes a `View`-like reader and already-validated values, and returns
+(event, effective date) pairs or raises `UserError`. No clock, no I/O of its own,
+no SQL: the store runs these inside its write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
+
+from events import (
+    CommitmentAdded,
+    CommitmentAmended,
+    CommitmentRef,
+    Event,
+    EventRetracted,
+    FollowupCompleted,
+    FollowupScheduled,
+    ReminderIssued,
+    StatementRecorded,
+)
+from projections.commitments import CommitmentState
+from projections.queries import EventInfo, Report
+from tracker.domain import unknown_commitment
+from tracker.errors import UserError
+
+Decision = list[tuple[Event, date]]
+
+
+class Reader(Protocol):
+    def get(self, cid: str) -> CommitmentState | None: ...
+
+    def ids(self) -> list[str]: ...
+
+    def event(self, event_id: str) -> EventInfo | None: ...
+
+    def report_for(self, day: str) -> Report | None: ...
+
+
+def _existing(view: Reader, cid: str) -> CommitmentState:
+    state = view.get(cid)
+    if state is None:
+        raise unknown_commitment(cid, view.ids())
+    return state
+
+
+def _refuse_existing(view: Reader, cid: str) -> None:
+    if view.get(cid) is not None:
+        raise UserError(
+            f"commitment {cid!r} already exists; log statements about it with "
+            f"-c {cid}, or correct it with: tracker amend {cid}"
+        )
+
+
+def add(
+    view: Reader,
+    *,
+    cid: str,
+    title: str,
+    kind: str,
+    parties: tuple[str, ...],
+    tags: tuple[str, ...],
+    status: tuple[str, str] | None,
+    review_every: str | None,
+    due: date | None,
+    supersedes: str | None,
+    on: date,
+) -> Decision:
+    _refuse_existing(view, cid)
+    if supersedes is not None:
+        if supersedes == cid:
+            raise UserError(f"commitment {cid!r} cannot supersede itself")
+        _existing(view, supersedes)
+    event = CommitmentAdded(
+        commitment=cid,
+        title=title,
+        kind=kind,
+        parties=parties,
+        tags=tags,
+        status=status[0] if status else None,
+        label=status[1] if status else None,
+        review_every=review_every,
+        due=due.isoformat() if due else None,
+        supersedes=supersedes,
+    )
+    return [(event, on)]
+
+
+def log(
+    view: Reader,
+    *,
+    quote: str,
+    by: str,
+    source: str | None,
+    refs: Sequence[tuple[str, tuple[str, str] | None]],
+    title: str | None,
+    tags: tuple[str, ...],
+    note: str | None,
+    on: date,
+) -> Decision:
+    if not refs:
+        raise UserError("name the commitment the statement concerns with -c ID (or -c ID=STATUS)")
+    seen: set[str] = set()
+    for cid, _ in refs:
+        if cid in seen:
+            raise UserError(f"commitment {cid!r} is named twice; give each -c once")
+        seen.add(cid)
+    decision: Decision = []
+    if title is not None:
+        if len(refs) != 1:
+            raise UserError(
+                "--title adds a new commitment, so it goes with exactly one -c; "
+                "add the others first with: tracker add ID --title TEXT"
+            )
+        cid = refs[0][0]
+        _refuse_existing(view, cid)
+        decision.append((CommitmentAdded(commitment=cid, title=title), on))
+    else:
+        for cid, _ in refs:
+            _existing(view, cid)
+    statement = StatementRecorded(
+        quote=quote,
+        by=by,
+        source=source,
+        commitments=tuple(
+            CommitmentRef(
+                id=cid,
+                status=status[0] if status else None,
+                label=status[1] if status else None,
+            )
+            for cid, status in refs
+        ),
+        tags=tags,
+        note=note,
+    )
+    decision.append((statement, on))
+    return decision
+
+
+def amend(
+    view: Reader,
+    *,
+    cid: str,
+    title: str | None,
+    kind: str | None,
+    parties: tuple[str, ...] | None,
+    tags: tuple[str, ...] | None,
+    review_every: str | None,
+    on: date,
+) -> Decision:
+    state = _existing(view, cid)
+    changes = {
+        "title": title if title != state.title else None,
+        "kind": kind if kind != state.kind else None,
+        "parties": parties if parties != state.parties else None,
+        "tags": tags if tags != state.tags else None,
+        "review_every": review_every if review_every != state.review_every else None,
+    }
+    if all(value is None for value in changes.values()):
+        given = title, kind, parties, tags, review_every
+        if all(value is None for value in given):
+            raise UserError(
+                f"nothing to amend on {cid!r}; give --title, --kind, --party, --tag "
+                "or --review-every"
+            )
+        raise UserError(f"{cid!r} already reads that way; nothing to amend")
+    return [(CommitmentAmended(commitment=cid, **changes), on)]  # type: ignore[arg-type]
+
+
+def followup(
+    view: Reader,
+    *,
+    cid: str,
+    due: date | None,
+    done: bool,
+    note: str | None,
+    on: date,
+) -> Decision:
+    state = _existing(view, cid)
+    if done:
+        if due is not None:
+            raise UserError("give either --due DATE (schedule) or --done (complete), not both")
+        if state.followup_due is None:
+            raise UserError(
+                f"{cid!r} has no open follow-up to mark done; schedule one with: "
+                f"tracker followup {cid} --due DATE"
+            )
+        return [(FollowupCompleted(commitment=cid, note=note), on)]
+    if due is None:
+        raise UserError(f"say when: tracker followup {cid} --due DATE (or --done)")
+    return [(FollowupScheduled(commitment=cid, due=due.isoformat(), note=note), on)]
+
+
+def retract(view: Reader, *, event_id: str, reason: str, on: date) -> Decision:
+    info = view.event(event_id)
+    if info is None:
+        raise UserError(
+            f"unknown event {event_id!r}; find event ids with: tracker history --format json"
+        )
+    if info.type == EventRetracted.TYPE:
+        raise UserError(
+            f"event {event_id} is itself a retraction; a retraction cannot be retracted"
+        )
+    if info.type == CommitmentAdded.TYPE:
+        raise UserError(
+            f"event {event_id} added a commitment; correct it with tracker amend, "
+            "or log that it was withdrawn"
+        )
+    if info.retracted_by is not None:
+        raise UserError(f"event {event_id} was already retracted by {info.retracted_by}")
+    return [(EventRetracted(event=event_id, reason=reason), on)]
+
+
+def record_reminder(
+    view: Reader,
+    *,
+    day: date,
+    now: date,
+    items: tuple[str, ...],
+    schedule: str | None,
+) -> Decision:
+    """At most one recorded report per local calendar day: a second one records nothing."""
+    if view.report_for(day.isoformat()) is not None:
+        return []
+    event = ReminderIssued(day=day.isoformat(), now=now.isoformat(), items=items, schedule=schedule)
+    return [(event, day)]

@@ -1,0 +1,252 @@
+"""The vocabulary of the domain: statuses, ids, dates, durations and text rules.
+
+Pure functions only: no I/O, no clock (callers pass `today`), no SQL. Every
+user mistake becomes a `UserError` whose message names the thing and the fix.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from tracker.errors import UserError
+
+# status -> (open?, aliases). The order is the order users read them in help and errors.
+STATUSES: dict[str, tuple[bool, tuple[str, ...]]] = {
+    "proposed": (True, ("raised", "discussed", "requested", "called for")),
+    "pending": (True, ("negotiating", "pending conclusion", "awaiting")),
+    "committed": (True, ("agreed", "pledged", "promised", "announced")),
+    "in_progress": (True, ("ongoing", "underway", "in the works", "implementing")),
+    "stalled": (True, ("blocked", "delayed", "on hold")),
+    "fulfilled": (False, ("kept", "concluded", "signed", "delivered", "completed", "done")),
+    "partial": (False, ("compromise", "partly kept")),
+    "broken": (False, ("violated", "reneged", "failed")),
+    "withdrawn": (False, ("abandoned", "cancelled", "dropped")),
+    "superseded": (False, ("replaced",)),
+}
+OPEN_STATUSES = frozenset(s for s, (is_open, _) in STATUSES.items() if is_open)
+KINDS = ("commitment", "agreement", "request")
+
+
+def _normal_word(word: str) -> str:
+    return " ".join(word.replace("-", " ").replace("_", " ").lower().split())
+
+
+_STATUS_WORDS: dict[str, str] = {}
+for _status, (_, _aliases) in STATUSES.items():
+    _STATUS_WORDS[_normal_word(_status)] = _status
+    for _alias in _aliases:
+        _STATUS_WORDS[_normal_word(_alias)] = _status
+
+
+def parse_status(word: str) -> tuple[str, str]:
+    """Return (canonical status, label) for a status word; the label is the word as typed."""
+    label = " ".join(word.split())
+    status = _STATUS_WORDS.get(_normal_word(word))
+    if status is None:
+        raise UserError(
+            f"unknown status {word!r}{_suggest(_normal_word(word), _STATUS_WORDS)}; "
+            f"use one of: {', '.join(STATUSES)} (or an alias such as 'agreed', "
+            "'pending conclusion', 'signed'; see tracker status --help)"
+        )
+    return status, label
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES
+
+
+def parse_kind(word: str) -> str:
+    kind = word.strip().lower()
+    if kind not in KINDS:
+        raise UserError(f"unknown kind {word!r}; use one of: {', '.join(KINDS)}")
+    return kind
+
+
+_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
+
+
+def check_commitment_id(value: str) -> str:
+    """A commitment id is lower-case letters, digits and '-', 1 to 64 characters."""
+    if not _ID_RE.match(value) or "--" in value:
+        hint = slugify(value)
+        example = f" (for example {hint!r})" if hint and hint != value else ""
+        raise UserError(
+            f"invalid commitment id {value!r}: use lower-case letters, digits and single '-' "
+            f"between them, at most 64 characters{example}"
+        )
+    return value
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def _suggest(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
+    """The error for an id that is not in the log, with a did-you-mean and the way to add it."""
+    return UserError(
+        f"unknown commitment {cid!r}{_suggest(cid, known)}; "
+        f"add it with: tracker add {cid} --title TEXT"
+    )
+
+
+# --- text -------------------------------------------------------------------------------
+
+# Bidirectional overrides, embeddings and isolates can make a name display as something it
+# is not ("Trojan Source"); they are never needed in a name and are refused everywhere.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Marks that are legitimate inside right-to-left prose, but not in a name.
+_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+MAX_QUOTE_CHARS = 100_000
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 10_000
+
+
+def _check_encodable(what: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"{what} is not valid UTF-8; re-type it or fix the file's encoding"
+        ) from None
+
+
+def check_name(what: str, value: str) -> str:
+    """A speaker, party, tag or user name: one line, no control or direction characters."""
+    _check_encodable(what, value)
+    value = value.strip()
+    if not value:
+        raise UserError(f"{what} is empty; give a name")
+    for ch in value:
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in _DIRECTION_MARKS:
+            raise UserError(
+                f"{what} {value!r} contains the control character U+{ord(ch):04X}; remove it"
+            )
+    if len(value) > MAX_NAME_CHARS:
+        raise UserError(f"{what} is {len(value)} characters long; the limit is {MAX_NAME_CHARS}")
+    return value
+
+
+def check_text(what: str, value: str, *, limit: int = MAX_TEXT_CHARS, hint: str = "") -> str:
+    """A quote, title, note or source: may span lines, but holds no other control characters."""
+    _check_encodable(what, value)
+    value = value.strip()
+    if not value:
+        raise UserError(f"{what} is empty; {hint or 'give some text'}")
+    for ch in value:
+        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS:
+            raise UserError(f"{what} contains the control character U+{ord(ch):04X}; remove it")
+    if len(value) > limit:
+        raise UserError(
+            f"{what} is {len(value):,} characters long; the limit is {limit:,}"
+            + (f" ({hint})" if hint else "")
+        )
+    return value
+
+
+def check_quote(value: str) -> str:
+    return check_text(
+        "quote",
+        value,
+        limit=MAX_QUOTE_CHARS,
+        hint="quote the sentences that matter, and cite the rest with --source",
+    )
+
+
+# --- dates and durations -------------------------------------------------------------------
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_OFFSET_RE = re.compile(r"([+-])(\d{1,4})([dwmy])\Z")
+_DURATION_RE = re.compile(r"(\d{1,4})([dwmy])\Z")
+_ISO_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+_UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day (2025-01-31 + 1m = 2025-02-28)."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    if not 1 <= year <= 9999:
+        raise UserError("date is out of range; use a year between 1 and 9999")
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def shift(day: date, amount: int, unit: str) -> date:
+    try:
+        if unit == "d":
+            return day + timedelta(days=amount)
+        if unit == "w":
+            return day + timedelta(weeks=amount)
+    except OverflowError:
+        raise UserError("date is out of range; use a year between 1 and 9999") from None
+    return add_months(day, amount * (12 if unit == "y" else 1))
+
+
+def parse_date(value: str, *, today: date, what: str = "date") -> date:
+    """Parse YYYY-MM-DD, today/yesterday/tomorrow, +3d/-2w/+1m/+1y, or a weekday (the next one)."""
+    text = value.strip().lower()
+    fix = "use YYYY-MM-DD, today, yesterday, tomorrow, +3d, -2w, +1m or a weekday name"
+    if text == "today":
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if text in _WEEKDAYS:
+        ahead = (_WEEKDAYS.index(text) - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    offset = _OFFSET_RE.match(text)
+    if offset:
+        sign, amount, unit = offset.groups()
+        return shift(today, int(amount) * (-1 if sign == "-" else 1), unit)
+    if "/" in text:
+        raise UserError(
+            f"{what} {value!r} is ambiguous (day/month or month/day?); write it as YYYY-MM-DD"
+        )
+    iso = _ISO_RE.match(text)
+    if not iso:
+        raise UserError(f"{what} {value!r} is not a date; {fix}")
+    try:
+        return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        raise UserError(f"{what} {value!r} does not exist on the calendar; {fix}") from None
+
+
+def parse_duration(value: str) -> str:
+    """Normalise a review interval such as '30d', '2w', '3m' or '1y'; returned as stored."""
+    text = value.strip().lower()
+    match = _DURATION_RE.match(text)
+    if not match or int(match[1]) == 0:
+        raise UserError(
+            f"review interval {value!r} is not a duration; use a number and a unit, "
+            "such as 30d, 2w, 3m or 1y"
+        )
+    return f"{int(match[1])}{match[2]}"
+
+
+def add_duration(day: date, duration: str) -> date:
+    amount, unit = int(duration[:-1]), duration[-1]
+    return shift(day, amount, unit)
+
+
+def describe_duration(duration: str) -> str:
+    """'30d' -> '30 days', '1w' -> '1 week'."""
+    amount, unit = int(duration[:-1]), duration[-1]
+    name = _UNIT_NAMES[unit]
+    return f"{amount} {name}{'' if amount == 1 else 's'}"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,57 @@
+"""The narrow interface every event store offers, whatever database is behind it.
+
+A store appends events atomically and reads them back in log order; nothing else.
+Appending runs a caller's `decide` function inside the write transaction, with the
+projections readable through `Sql`, so a decision and its events see one state and
+two writers cannot both add the same id. Projections are caught up in that same
+transaction. This module holds no SQL of its own; it must not import a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+from events import NewEvent, StoredEvent
+
+Row = dict[str, Any]
+
+
+class Sql(Protocol):
+    """Just enough SQL for projections: `?` placeholders, rows as dicts."""
+
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+
+Decide = Callable[[Sql], Sequence[NewEvent]]
+
+
+class EventStore(Protocol):
+    """An append-only, hash-chained event log with its projections in the same database."""
+
+    location: str
+
+    def append(self, decide: Decide) -> list[StoredEvent]:
+        """Run `decide` in one write transaction, append what it returns, catch up, commit."""
+        ...
+
+    def read(self, after: int = 0, *, seqs: Collection[int] | None = None) -> Iterator[StoredEvent]:
+        """Events in log order with seq > after (or just those seqs)."""
+        ...
+
+    def reading(self) -> AbstractContextManager[Sql]:
+        """A consistent read snapshot of the projections."""
+        ...
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop the projections and replay the whole log; returns the number of events."""
+        ...
+
+    def close(self) -> None: ...
