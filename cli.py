@@ -120,8 +120,10 @@ def check_format(value: str, allowed: tuple[str, ...]) -> str:
 
 
 def term_width() -> int | None:
-    """Clip to the terminal when there is one; piped output is never clipped."""
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    """Clip to the terminal (or to $COLUMNS when set); other piped output is never clipped."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -139,12 +141,17 @@ def main_options(
     db: str | None = typer.Option(
         None,
         "--db",
+        metavar="PATH_OR_URL",
         envvar="TRACKER_DB",
         help="Database file (or postgresql:// URL). Default: tracker.db in the per-user app dir.",
         show_envvar=True,
     ),
     as_: str | None = typer.Option(
-        None, "--as", envvar="TRACKER_USER", help="Who records. Default: your login name."
+        None,
+        "--as",
+        metavar="NAME",
+        envvar="TRACKER_USER",
+        help="Who records. Default: your login name.",
     ),
 ) -> None:
     """Track what governments, organisations and leaders commit to in public."""

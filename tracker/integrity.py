@@ -216,10 +216,6 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
     recorded_by = line["recorded_by"]
     if not isinstance(recorded_by, str) or not recorded_by.strip():
         raise _LineError("recorded_by must be a non-empty string")
-    try:
-        payload = CODEC.decode(type_name, line["schema"], line["data"])
-    except CodecError as exc:
-        raise _LineError(str(exc)) from None
     if "hash" in line:
         for name in ("seq", "prev_hash"):
             _field(line, name)
@@ -230,6 +226,10 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
                 raise _LineError(f"{name} is not 64 lower-case hex digits")
         if event_hash(line) != line["hash"]:
             raise _LineError("hash does not match the line's content (it was edited after export)")
+    try:
+        payload = CODEC.decode(type_name, line["schema"], line["data"])
+    except CodecError as exc:
+        raise _LineError(str(exc)) from None
     event = NewEvent(
         id=event_id,
         type=type_name,

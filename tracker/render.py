@@ -15,7 +15,7 @@ from typing import Any
 
 from events import StoredEvent
 from projections.commitments import Entry
-from tracker.domain import describe_duration
+from tracker.domain import describe_duration, plural
 from tracker.remind import ReminderReport
 from tracker.services import Detail, StatusRow
 
@@ -178,7 +178,8 @@ def md_escape(text: str) -> str:
     """Make user text inert in Markdown: no markup, links, HTML or table breaks."""
     text = " ".join(text.split())
     text = html.escape(text, quote=False)
-    for ch in "\\`*_{}[]()#+!|~>":
+    # Without [ and ] no link can form, so ( ) ! and # (never at a line start here) stay.
+    for ch in "\\`*_[]|~":
         text = text.replace(ch, "\\" + ch)
     return text
 
@@ -226,8 +227,7 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     r = detail.row
     s = r.state
     lines = [f"{s.id}: {s.title}"]
-    label = s.status if s.label == s.status else f"{s.status} ({s.label})"
-    lines.append(f"status:        {label}, since {s.status_since}")
+    lines.append(f"status:        {_status(s)}, since {s.status_since}")
     lines.append(f"kind:          {s.kind}")
     lines.append(f"parties:       {', '.join(s.parties) or '-'}")
     if s.tags:
@@ -291,6 +291,11 @@ def reminder_json(report: ReminderReport, review_default: str) -> dict[str, Any]
     return {"now": report.now.isoformat(), "previous_report": report.previous_day, "items": items}
 
 
+def _status(state: Any) -> str:
+    """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
+    return state.status if state.label == state.status else f"{state.status} ({state.label})"
+
+
 def _groups(report: ReminderReport) -> list[tuple[str, list[Any]]]:
     followups = [i for i in report.items if any(r.rule == "followup" for r in i.row.reasons)]
     quiet = [i for i in report.items if i not in followups]
@@ -304,10 +309,14 @@ def _summary(report: ReminderReport) -> str:
     new = sum(1 for i in report.items if i.new)
     if not report.items:
         return f"Reminder report for {report.now}: nothing is stale."
+    since = (
+        f"since the report of {report.previous_day}"
+        if report.previous_day
+        else "no earlier report recorded"
+    )
     return (
-        f"Reminder report for {report.now}: {len(report.items)} stale "
-        f"commitment{'s' if len(report.items) != 1 else ''}, {new} new since "
-        + (f"the report of {report.previous_day}." if report.previous_day else "no earlier report.")
+        f"Reminder report for {report.now}: {plural(len(report.items), 'stale commitment')} "
+        f"({new} new; {since})."
     )
 
 
@@ -320,7 +329,7 @@ def reminder_text(report: ReminderReport) -> str:
         for item in items:
             s = item.row.state
             flag = "NEW " if item.new else "    "
-            lines.append(f"  {flag}{s.id} [{s.label}] {s.title}")
+            lines.append(f"  {flag}{s.id} [{_status(s)}] {s.title}")
             for reason in item.row.reasons:
                 lines.append(f"        {reason.text}")
             last = s.last_statement
@@ -342,8 +351,7 @@ def reminder_md(report: ReminderReport) -> str:
             s = item.row.state
             new = " **new**" if item.new else ""
             lines.append(
-                f"- **{md_escape(s.id)}**{new}: {md_escape(s.title)} ({s.status}, "
-                f"{md_escape(s.label)})"
+                f"- **{md_escape(s.id)}**{new}: {md_escape(s.title)} ({md_escape(_status(s))})"
             )
             for reason in item.row.reasons:
                 lines.append(f"  - {md_escape(reason.text)}")
@@ -401,7 +409,7 @@ def reminder_html(report: ReminderReport) -> str:
             parts.append(f'<div class="item{"" if item.new else " old"}">')
             parts.append(
                 f'<div><span class="id">{esc(s.id)}</span>{new} — {esc(s.title)} '
-                f'<span class="status">({esc(s.status)}: {esc(s.label)})</span></div>'
+                f'<span class="status">({esc(_status(s))})</span></div>'
             )
             for reason in item.row.reasons:
                 parts.append(f'<div class="reason">{esc(reason.text)}</div>')

@@ -1,0 +1,129 @@
+"""The SQLite store: what it refuses to open, what it refuses to change, and concurrent writers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WORKED_EXAMPLE
+
+
+def one_error_line(result, fragment: str) -> None:
+    assert result.exit_code == 2, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and fragment in lines[0], (
+        result.stderr
+    )
+
+
+def test_events_cannot_be_updated_or_deleted(run, worked_example, db_path):
+    with sqlite3.connect(db_path) as conn:
+        for statement in ("UPDATE events SET recorded_by = 'x'", "DELETE FROM events"):
+            with pytest.raises(sqlite3.IntegrityError, match="events are immutable"):
+                conn.execute(statement)
+
+
+def test_an_insert_that_does_not_extend_the_chain_is_refused(run, worked_example, db_path):
+    with sqlite3.connect(db_path) as conn:
+        row = conn.execute("SELECT * FROM events WHERE seq = 8").fetchone()
+        forged = (9, "f" * 8 + "-0000-4000-8000-000000000000", *row[2:8], "0" * 64, "1" * 64)
+        with pytest.raises(sqlite3.IntegrityError, match="does not extend the hash chain"):
+            conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?)", forged)
+
+
+@pytest.mark.parametrize("kind", ["foreign", "text", "directory", "newer", "garbage-sqlite"])
+def test_refuses_what_is_not_a_tracker_database_and_leaves_it_untouched(run, tmp_path, kind):
+    target = tmp_path / "target.db"
+    if kind == "foreign":
+        with sqlite3.connect(target) as conn:
+            conn.execute("CREATE TABLE recipes (name TEXT)")
+        fragment = "is an SQLite database but not a tracker database (it holds recipes)"
+    elif kind == "text":
+        target.write_text("shopping list\n")
+        fragment = "is not a tracker database (not an SQLite file)"
+    elif kind == "directory":
+        target.mkdir()
+        fragment = "is a directory"
+    elif kind == "newer":
+        assert run("--db", str(target), *WORKED_EXAMPLE[0]).exit_code == 0
+        with sqlite3.connect(target) as conn:
+            conn.execute(
+                "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                "VALUES ('tracker', 'm999_future', 'later')"
+            )
+            conn.commit()
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        fragment = "was written by a newer version of tracker (schema step m999_future)"
+    else:
+        target.write_bytes(b"SQLite format 3\x00" + b"\x07" * 2000)
+        fragment = "is not a tracker database"
+    before = target.read_bytes() if target.is_file() else None
+    for args in (["status"], [*WORKED_EXAMPLE[0]], ["verify"]):
+        one_error_line(run("--db", str(target), *args), fragment)
+    if before is not None:
+        assert target.read_bytes() == before
+        assert not Path(f"{target}-wal").exists() or kind == "newer"
+
+
+def test_missing_folder_is_a_clear_error(run, tmp_path):
+    one_error_line(
+        run("--db", str(tmp_path / "nope" / "x.db"), *WORKED_EXAMPLE[0]), "does not exist"
+    )
+
+
+def test_verify_notices_a_projection_edited_behind_its_back(run, worked_example, db_path):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE commitments SET status = 'fulfilled' WHERE id = 'stip'")
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "projection table commitments differs from a fresh replay" in result.stdout
+    run("rebuild")
+    assert run("verify").exit_code == 0
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from cli import main
+    worker = sys.argv[1]
+    for i in range(25):
+        sys.argv = ["tracker", "log", f"statement {worker}-{i}", "--by", f"writer {worker}",
+                    "--on", "2025-01-27", "-c", "stip"]
+        try:
+            main()
+        except SystemExit as exc:
+            if exc.code:
+                raise
+    """
+)
+
+
+def test_concurrent_writers_lose_nothing_and_keep_one_chain(run, db_path):
+    assert run(*WORKED_EXAMPLE[0]).exit_code == 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(n)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(4)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    events = [json.loads(line) for line in run("export").stdout.splitlines()]
+    assert len(events) == 1 + 4 * 25
+    quotes = {e["data"]["quote"] for e in events if e["type"] == "statement.recorded"}
+    assert quotes == {f"statement {w}-{i}" for w in range(4) for i in range(25)}
+    assert run("verify").exit_code == 0
+    stip = json.loads(run("status", "stip", "--format", "json").stdout)
+    assert stip["statement_count"] == 100
