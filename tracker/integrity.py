@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -23,6 +23,7 @@ from events import (
     GENESIS_HASH,
     CodecError,
     CommitmentAdded,
+    Event,
     EventRetracted,
     NewEvent,
     StoredEvent,
@@ -32,6 +33,7 @@ from events.codec import ENVELOPE_FIELDS, canonical_json, event_hash
 from projections import PROJECTIONS
 from tracker.errors import UserError
 from tracker.services import Session
+from tracker.store import Sql
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
 _RECORDED_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z\Z")
@@ -249,96 +251,160 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, raw
 
 
+CHECK_BATCH = 2000
+APPEND_BATCH = 5000
+
+
+class _Checker:
+    """Checks an export line by line with memory bounded by one batch.
+
+    Ids seen so far go to a temporary table on disk rather than a Python set, so a file of
+    any size can be checked; the commitment ids (a few thousand) stay in memory.
+    """
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+        sql.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS import_lines "
+            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL, new INTEGER NOT NULL)"
+        )
+        sql.execute("DELETE FROM import_lines")
+        self.commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
+        self.added: set[str] = set()  # commitments added by lines of the file
+        self.batch: list[tuple[int, NewEvent, Event]] = []
+        self.new = 0
+        self.skipped = 0
+
+    def add(self, number: int, raw: bytes) -> None:
+        try:
+            _, event, payload = _parse_line(raw)
+        except _LineError as exc:
+            self.flush()  # an earlier line of this batch may be the first bad one
+            raise UserError(f"line {number}: {exc}; nothing was imported") from None
+        self.batch.append((number, event, payload))
+        if len(self.batch) >= CHECK_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        ids = [event.id for _, event, _ in batch]
+        marks = ", ".join("?" for _ in ids)
+        earlier = {
+            r["id"]: r["line"]
+            for r in self.sql.query(f"SELECT id, line FROM import_lines WHERE id IN ({marks})", ids)
+        }
+        in_log = {
+            r["id"]: r
+            for r in self.sql.query(
+                f"SELECT id, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
+            )
+        }
+        here: dict[str, int] = {}
+        rows = []
+        for number, event, payload in batch:
+            try:
+                first = earlier.get(event.id) or here.get(event.id)
+                if first is not None:
+                    raise _LineError(f"id {event.id} already appears on line {first}")
+                here[event.id] = number
+                stored = in_log.get(event.id)
+                if stored is not None:
+                    same = (stored["type"], stored["occurred_on"], stored["data"]) == (
+                        event.type,
+                        event.occurred_on,
+                        event.data,
+                    )
+                    if not same:
+                        raise _LineError(
+                            f"event {event.id} is already in the log with different content"
+                        )
+                    self.skipped += 1
+                else:
+                    self.new += 1
+                self._check_references(payload, here, is_new=stored is None)
+                rows.append((event.id, number, int(stored is None)))
+            except _LineError as exc:
+                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+        self.sql.executemany("INSERT INTO import_lines (id, line, new) VALUES (?, ?, ?)", rows)
+
+    def _check_references(self, payload: Event, here: dict[str, int], *, is_new: bool) -> None:
+        if isinstance(payload, CommitmentAdded):
+            if is_new and (
+                payload.commitment in self.commitments or payload.commitment in self.added
+            ):
+                raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
+            self.added.add(payload.commitment)
+            refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
+        else:
+            refs = commitments_of(payload)
+        for cid in refs:
+            if cid not in self.commitments and cid not in self.added:
+                raise _LineError(
+                    f"commitment {cid!r} is neither in the log nor added earlier in the file"
+                )
+        if isinstance(payload, EventRetracted):
+            target = payload.event
+            known = target in here or self.sql.query(
+                "SELECT 1 FROM import_lines WHERE id = ? "
+                "UNION ALL SELECT 1 FROM events WHERE id = ?",
+                (target, target),
+            )
+            if not known:
+                raise _LineError(
+                    f"retracts event {target}, which is neither in the log nor earlier in the file"
+                )
+
+    def new_ids(self, ids: Sequence[str]) -> set[str]:
+        marks = ", ".join("?" for _ in ids)
+        rows = self.sql.query(
+            f"SELECT id FROM import_lines WHERE new = 1 AND id IN ({marks})", list(ids)
+        )
+        return {r["id"] for r in rows}
+
+
 def import_events(
     session: Session, stream: IO[bytes], progress: Progress | None = None
 ) -> ImportResult:
     """Check every line, then append the new ones in one transaction.
 
-    `stream` must be seekable: it is read twice (check, then append) so memory stays
-    bounded by the ids, not the events.
+    `stream` must be seekable: it is read twice (check, then append), so memory stays
+    bounded by a batch whatever the size of the file. One transaction means a kill at
+    any moment leaves the log as it was, and running the import again completes it.
     """
     from tracker.sqlite_store import SQLiteStore
 
     store = session.store
-    assert isinstance(store, SQLiteStore)
+    if not isinstance(store, SQLiteStore):
+        raise UserError("import needs a SQLite store in this version")
     with store.writing() as sql:
-        existing_commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
-        seen: dict[bytes, int] = {}
-        added_here: set[str] = set()
-        events_here: set[str] = set()
-        total = 0
+        checker = _Checker(sql)
         for number, raw in _lines(stream):
-            try:
-                line, event, payload = _parse_line(raw)
-                key = uuid.UUID(event.id).bytes
-                if key in seen:
-                    raise _LineError(f"id {event.id} already appears on line {seen[key]}")
-                seen[key] = number
-                in_log = sql.query(
-                    "SELECT type, occurred_on, data FROM events WHERE id = ?", (event.id,)
-                )
-                if in_log:
-                    row = in_log[0]
-                    if (row["type"], row["occurred_on"], row["data"]) != (
-                        event.type,
-                        event.occurred_on,
-                        event.data,
-                    ):
-                        raise _LineError(
-                            f"event {event.id} is already in the log with different content"
-                        )
-                    if isinstance(payload, CommitmentAdded):
-                        added_here.add(payload.commitment)
-                    continue
-                total += 1
-                if isinstance(payload, CommitmentAdded):
-                    if payload.commitment in existing_commitments | added_here:
-                        raise _LineError(
-                            f"commitment {payload.commitment!r} already exists in the log"
-                        )
-                    added_here.add(payload.commitment)
-                    refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
-                else:
-                    refs = commitments_of(payload)
-                for cid in refs:
-                    if cid not in existing_commitments and cid not in added_here:
-                        raise _LineError(
-                            f"commitment {cid!r} is neither in the log nor added earlier "
-                            "in the file"
-                        )
-                if isinstance(payload, EventRetracted):
-                    target = uuid.UUID(payload.event).bytes
-                    known = target in seen or sql.query(
-                        "SELECT 1 FROM events WHERE id = ?", (payload.event,)
-                    )
-                    if not known:
-                        raise _LineError(
-                            f"retracts event {payload.event}, which is neither in the log nor "
-                            "earlier in the file"
-                        )
-                events_here.add(event.id)
-                del line
-            except _LineError as exc:
-                raise UserError(f"line {number}: {exc}; nothing was imported") from None
-        if total == 0:
-            return ImportResult(added=0, skipped=len(seen))
+            checker.add(number, raw)
+        checker.flush()
+        if checker.new == 0:
+            return ImportResult(added=0, skipped=checker.skipped)
+        total = checker.new
         stream.seek(0)
-        batch: list[NewEvent] = []
-        done = 0
-        for _number, raw in _lines(stream):
-            _, event, _ = _parse_line(raw)
-            if event.id not in events_here:
-                continue
-            batch.append(event)
-            if len(batch) >= 5000:
-                store.append_batch(batch)
-                done += len(batch)
-                batch = []
-                if progress:
-                    progress(done, total)
-        if batch:
-            store.append_batch(batch)
-            done += len(batch)
-        if progress:
-            progress(done, total)
-    return ImportResult(added=total, skipped=len(seen) - total)
+
+        def batches() -> Iterator[list[NewEvent]]:
+            pending: list[NewEvent] = []
+            for _number, raw in _lines(stream):
+                pending.append(_parse_line(raw)[1])
+                if len(pending) >= APPEND_BATCH:
+                    yield _only_new(checker, pending)
+                    pending = []
+            if pending:
+                yield _only_new(checker, pending)
+
+        store.append_stream(
+            (b for b in batches() if b),
+            (lambda done: progress(done, total)) if progress else None,
+        )
+    return ImportResult(added=total, skipped=checker.skipped)
+
+
+def _only_new(checker: _Checker, events: list[NewEvent]) -> list[NewEvent]:
+    fresh = checker.new_ids([e.id for e in events])
+    return [e for e in events if e.id in fresh]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -296,13 +296,38 @@ class SQLiteStore:
             self._project(stored)
             return stored
 
-    def append_batch(self, batch: Sequence[NewEvent]) -> list[StoredEvent]:
-        """Append already-decided events (import) in the current write transaction."""
+    def append_stream(
+        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Append already-decided events (an import) inside the current write transaction.
+
+        Timeline entries go in batch by batch; each touched commitment is summarised once at
+        the end, so a large import costs one fold per commitment, not one per batch.
+        """
         seq, prev = self._last(self.conn)
-        stored = self._chain(batch, seq, prev)
-        self._insert(stored)
-        self._project(stored)
-        return stored
+        checkpoints = {
+            row["name"]: row["seq"]
+            for row in self.sql.query("SELECT name, seq FROM projection_checkpoints")
+        }
+        if any(checkpoints.get(p.name) != seq for p in PROJECTIONS):
+            self._rebuild(self.conn, None, in_transaction=True)
+        touched: dict[str, set[str]] = {p.name: set() for p in PROJECTIONS}
+        count = 0
+        for batch in batches:
+            stored = self._chain(batch, seq, prev)
+            self._insert(stored)
+            for projection in PROJECTIONS:
+                touched[projection.name] |= projection.apply(self.sql, stored)
+            seq, prev = stored[-1].seq, stored[-1].hash
+            count += len(stored)
+            if progress:
+                progress(count)
+        for projection in PROJECTIONS:
+            projection.refresh(self.sql, sorted(touched[projection.name]))
+            self.conn.execute(
+                "UPDATE projection_checkpoints SET seq = ? WHERE name = ?", (seq, projection.name)
+            )
+        return count
 
     @contextmanager
     def writing(self) -> Iterator[SQLiteSql]:
