@@ -400,7 +400,7 @@ def remind(
     from tracker.scheduler import run_schedule
 
     run_schedule(
-        settings(ctx).session(write=True),
+        lambda: settings(ctx).session(write=True),  # opened only once the options are good
         cron,
         fmt=fmt,
         output_dir=output_dir,
@@ -449,9 +449,14 @@ def import_(
     """Append the events of an export; every line is checked before anything is written."""
     from tracker.app import open_import_stream
     from tracker.integrity import import_events
+    from tracker.progress import Progress
 
-    with open_import_stream(file) as stream:
-        result = import_events(settings(ctx).session(write=True), stream)
+    progress = Progress("importing", sys.stderr)
+    try:
+        with open_import_stream(file) as stream:
+            result = import_events(settings(ctx).session(write=True), stream, progress)
+    finally:
+        progress.close()
     typer.echo(f"imported {result.added} events, skipped {result.skipped} already in the log")
 
 
@@ -490,8 +495,14 @@ def verify(
 @app.command()
 def rebuild(ctx: typer.Context) -> None:
     """Drop the projections and replay the log."""
+    from tracker.progress import Progress
+
     session = settings(ctx).session(write=True)
-    count = session.store.rebuild()
+    progress = Progress("rebuilding", sys.stderr)
+    try:
+        count = session.store.rebuild(progress)
+    finally:
+        progress.close()
     typer.echo(f"rebuilt the projections from {count} events")
 
 

@@ -431,3 +431,35 @@ def test_help_lists_every_command(run):
     for command in ("add", "log", "amend", "followup", "status", "history", "remind", "retract",
                     "export", "import", "verify", "rebuild", "path"):  # fmt: skip
         assert f"  {command}" in out
+
+
+def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "_TRACKER_COMPLETE": "complete_bash",
+        "COMP_WORDS": "tracker status s",
+        "COMP_CWORD": "2",
+        "TRACKER_DB": str(db_path),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.stdout.split() == ["stip"]
+    env["COMP_WORDS"], env["COMP_CWORD"] = "tracker log quote -c h", "4"
+    out = subprocess.run(
+        [sys.executable, "-c", "from cli import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.stdout.split() == ["haiti-mss-strategy"]

@@ -256,3 +256,26 @@ def test_decide_add_refuses_existing_and_self_supersession():
         decide.add(FakeView(_state()), cid="deal", supersedes=None, **args)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="cannot supersede itself"):
         decide.add(FakeView(), cid="x", supersedes="x", **args)  # type: ignore[arg-type]
+
+
+def test_progress_draws_rate_and_time_left_only_when_enabled():
+    import io
+
+    from tracker.progress import Progress
+
+    ticks = iter([0.0, 1.0, 1.05, 2.0])
+    out = io.StringIO()
+    bar = Progress("importing", out, enabled=True, clock=lambda: next(ticks), width=4)
+    bar(1000, 4000)  # at 1.0 s
+    bar(1100, 4000)  # 50 ms later: throttled
+    bar(4000, 4000)  # done: always drawn
+    bar.close()
+    assert out.getvalue() == (
+        "\rimporting [#---] 1,000/4,000 events, 1,000/s, 0:00:03 left "
+        "\rimporting [####] 4,000/4,000 events, 2,000/s, 0:00:00 left \n"
+    )
+    quiet = io.StringIO()
+    silent = Progress("importing", quiet)  # StringIO is not a terminal
+    silent(1, 2)
+    silent.close()
+    assert quiet.getvalue() == ""
