@@ -463,3 +463,25 @@ def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
         check=False,
     )
     assert out.stdout.split() == ["haiti-mss-strategy"]
+
+
+def test_retracting_the_latest_statement_makes_a_commitment_stale_again(run):
+    run("add", "deal", "--title", "A deal", "--on", "2025-01-01")
+    run("log", "Talks began.", "--by", "A", "--on", "2025-02-01", "-c", "deal")
+    run("log", "Talks went on.", "--by", "A", "--on", "2025-03-01", "-c", "deal")
+    assert status_json(run, "deal", "--now", "2025-03-20")["stale"] is False
+    latest = status_json(run, "deal")["last_statement"]["event"]
+    run("retract", latest, "--reason", "wrong date")
+    row = status_json(run, "deal", "--now", "2025-03-20")
+    assert row["stale_reasons"] == ["no statement for 47 days, review every 30 days"]
+    # A retraction applies in every view, whatever its date.
+    assert status_json(run, "deal", "--as-of", "2025-03-05")["last_statement"]["on"] == "2025-02-01"
+
+
+def test_a_backfilled_statement_does_not_refresh_staleness(run):
+    run("add", "deal", "--title", "A deal", "--on", "2025-01-01")
+    run("log", "Recent.", "--by", "A", "--on", "2025-03-01", "-c", "deal")
+    run("log", "Old news, logged late.", "--by", "B", "--on", "2025-01-05", "-c", "deal")
+    row = status_json(run, "deal", "--now", "2025-04-15")
+    assert row["last_statement"]["quote"] == "Recent."
+    assert row["stale_reasons"] == ["no statement for 45 days, review every 30 days"]
