@@ -393,7 +393,8 @@ def remind(
         report = reminders.build(session, day)
         if record:
             reminders.record(session, report)
-        write_output(render_report(report, fmt, session.default_review), output)
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        write_output(render_report(report, fmt, session.default_review, color=color), output)
         return
     if now is not None or output is not None:
         raise UserError("--cron runs on the clock; drop --now and --output (use --output-dir)")

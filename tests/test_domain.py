@@ -279,3 +279,23 @@ def test_progress_draws_rate_and_time_left_only_when_enabled():
     silent(1, 2)
     silent.close()
     assert quiet.getvalue() == ""
+
+
+def test_reminder_text_is_coloured_only_when_asked():
+    from tracker.remind import ReminderItem, ReminderReport
+    from tracker.render import reminder_text
+    from tracker.services import StatusRow
+
+    state = _state()
+    reasons = tuple(stale_reasons(state, date(2025, 3, 15), "30d"))
+    report = ReminderReport(
+        now=date(2025, 3, 15),
+        items=(ReminderItem(row=StatusRow(state=state, reasons=reasons), new=True),),
+        previous_day=None,
+    )
+    plain = reminder_text(report)
+    assert "\x1b[" not in plain
+    assert "  NEW deal [pending] A deal" in plain
+    coloured = reminder_text(report, color=True)
+    assert "\x1b[1;31mNEW \x1b[0m" in coloured
+    assert coloured.replace("\x1b[1;31m", "").count("\x1b[") > 0

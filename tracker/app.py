@@ -31,7 +31,9 @@ def open_session(location: str, *, actor: str, create: bool) -> Session:
     return Session(store=SQLiteStore(location, create=create), actor=actor)
 
 
-def render_report(report: ReminderReport, fmt: str, review_default: str) -> str:
+def render_report(
+    report: ReminderReport, fmt: str, review_default: str, *, color: bool = False
+) -> str:
     from tracker import render
 
     if fmt == "json":
@@ -40,7 +42,7 @@ def render_report(report: ReminderReport, fmt: str, review_default: str) -> str:
         return render.reminder_md(report)
     if fmt == "html":
         return render.reminder_html(report)
-    return render.reminder_text(report)
+    return render.reminder_text(report, color=color)
 
 
 def write_lines_atomically(path: Path, lines: Iterable[str]) -> None:

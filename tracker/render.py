@@ -320,18 +320,23 @@ def _summary(report: ReminderReport) -> str:
     )
 
 
-def reminder_text(report: ReminderReport) -> str:
-    lines = [_summary(report)]
+def _ansi(code: str, text: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
+    """Plain text; with `color` (a terminal), headings bold and what matters in colour."""
+    lines = [_ansi("1", _summary(report), color)]
     for heading, items in _groups(report):
         if not items:
             continue
-        lines += ["", f"{heading}:"]
+        lines += ["", _ansi("1;4", f"{heading}:", color)]
         for item in items:
             s = item.row.state
-            flag = "NEW " if item.new else "    "
-            lines.append(f"  {flag}{s.id} [{_status(s)}] {s.title}")
+            flag = _ansi("1;31", "NEW ", color) if item.new else "    "
+            lines.append(f"  {flag}{_ansi('1', s.id, color)} [{_status(s)}] {s.title}")
             for reason in item.row.reasons:
-                lines.append(f"        {reason.text}")
+                lines.append(f"        {_ansi('33', reason.text, color)}")
             last = s.last_statement
             if last:
                 src = f" ({last.source})" if last.source else ""
