@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,7 +18,7 @@ from typing import Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from tracker.errors import TrackerError, UserError
+from tracker.errors import RuntimeFailure, TrackerError, UserError
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
 FORMATS_REMIND = ("text", "md", "json", "html")
@@ -27,10 +28,33 @@ class TrackerGroup(TyperGroup):
     """Routes TrackerError to one stderr line and its exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        from events.codec import CodecError, NewerSchemaError
+
         try:
             return super().invoke(ctx)
         except TrackerError as exc:
             fail(exc)
+        except NewerSchemaError as exc:
+            fail(UserError(f"the database holds an event written by a newer tracker ({exc})"))
+        except CodecError as exc:
+            fail(
+                RuntimeFailure(
+                    f"the log holds an event this tracker cannot read ({exc}); it was changed "
+                    "behind tracker's back: run tracker verify"
+                )
+            )
+        except sqlite3.DatabaseError as exc:
+            fail(
+                RuntimeFailure(
+                    f"the database is damaged or was changed behind tracker's back ({exc}); "
+                    "run tracker verify (tracker rebuild repairs the projections)"
+                )
+            )
+        except BrokenPipeError:
+            raise  # a reader such as `head` closed the pipe: click exits quietly
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            fail(RuntimeFailure(f"cannot write{where}: {exc.strerror or exc}"))
 
 
 def fail(exc: TrackerError) -> NoReturn:
@@ -60,16 +84,20 @@ class Settings:
     def location(self) -> str:
         return self.db or default_db_path()
 
-    def session(self, *, write: bool) -> Any:
+    def session(self, *, write: bool, catch_up: bool = True) -> Any:
         from tracker.app import open_session
-
-        if self._store is None:
-            session = open_session(self.location, actor=self.who(), create=write)
-            self._store = session.store
-            return session
         from tracker.services import Session
 
-        return Session(store=self._store, actor=self.who())
+        # Readers never record, so an odd --as must not stop them from reading.
+        actor = self.who() if write else (self.actor or "reader")
+        if self._store is None:
+            if write and self.db is None:
+                # The per-user default: its folder is ours to create, privately.
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            session = open_session(self.location, actor=actor, create=write, catch_up=catch_up)
+            self._store = session.store
+            return session
+        return Session(store=self._store, actor=actor)
 
     def who(self) -> str:
         if self.actor is not None:
@@ -83,7 +111,7 @@ class Settings:
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.close()
+            self._store.discard_if_empty()
 
 
 def default_db_path() -> str:
@@ -225,7 +253,8 @@ def log(
     if quote == "-":
         data = sys.stdin.buffer.read()
         try:
-            quote = data.decode("utf-8")
+            # A quote pasted on Windows ends its lines with CR LF; store plain LF.
+            quote = data.decode("utf-8").replace("\r\n", "\n")
         except UnicodeDecodeError:
             raise UserError("the quote on standard input is not valid UTF-8") from None
     stored = services.log(
@@ -385,6 +414,10 @@ def remind(
     from tracker.app import render_report
 
     fmt = check_format(fmt, FORMATS_REMIND)
+    if output is not None:
+        from tracker.app import check_output_path
+
+        check_output_path(output, settings(ctx).location)
     if cron is None:
         if output_dir is not None or notify is not None:
             raise UserError("--output-dir and --notify go with --cron; use --output for one report")
@@ -432,6 +465,10 @@ def export(
     from tracker.integrity import export_lines
 
     check_format(fmt, ("jsonl",))
+    if output is not None:
+        from tracker.app import check_output_path
+
+        check_output_path(output, settings(ctx).location)
     session = settings(ctx).session(write=False)
     if output is None:
         for line in export_lines(session):
@@ -471,7 +508,7 @@ def verify(
     from tracker.integrity import verify as run_verify
 
     check_format(fmt, ("text", "json"))
-    result = run_verify(settings(ctx).session(write=False))
+    result = run_verify(settings(ctx).session(write=False, catch_up=False))
     if fmt == "json":
         typer.echo(
             render.dumps(
@@ -498,7 +535,7 @@ def rebuild(ctx: typer.Context) -> None:
     """Drop the projections and replay the log."""
     from tracker.progress import Progress
 
-    session = settings(ctx).session(write=True)
+    session = settings(ctx).session(write=True, catch_up=False)
     progress = Progress("rebuilding", sys.stderr)
     try:
         count = session.store.rebuild(progress)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -18,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from events import rules
 from events.types import EVENT_TYPES, CommitmentRef, Event
 
 GENESIS_HASH = "0" * 64
@@ -138,24 +138,9 @@ class NewEvent:
 
 # --- data shapes -------------------------------------------------------------------------
 
-_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
-_STATUSES = frozenset(
-    (
-        "proposed",
-        "pending",
-        "committed",
-        "in_progress",
-        "stalled",
-        "fulfilled",
-        "partial",
-        "broken",
-        "withdrawn",
-        "superseded",
-    )
-)
-_KINDS = frozenset(("commitment", "agreement", "request"))
-_DURATION_RE = re.compile(r"[1-9]\d{0,3}[dwmy]\Z")
-_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+class NewerSchemaError(CodecError):
+    """An event written by a newer version of tracker than this one."""
 
 
 def _string(path: str, value: Any) -> str:
@@ -166,10 +151,33 @@ def _string(path: str, value: Any) -> str:
     return value
 
 
+def _checked(path: str, value: Any, *, single_line: bool, name: bool = False) -> str:
+    text = _string(path, value)
+    problem = rules.text_problem(text, single_line=single_line, name=name)
+    if problem:
+        raise CodecError(f"{path} {problem}")
+    return text
+
+
+def _text(path: str, value: Any) -> str:
+    """A quote or note: may span lines."""
+    return _checked(path, value, single_line=False)
+
+
+def _line(path: str, value: Any) -> str:
+    """A title, source or label: one line."""
+    return _checked(path, value, single_line=True)
+
+
+def check_name(path: str, value: Any) -> str:
+    """A speaker, party, tag or user."""
+    return _checked(path, value, single_line=True, name=True)
+
+
 def _day(path: str, value: Any) -> str:
     _string(path, value)
     try:
-        if not _DAY_RE.match(value):
+        if not rules.DAY_RE.match(value):
             raise ValueError
         date.fromisoformat(value)
     except ValueError:
@@ -179,45 +187,49 @@ def _day(path: str, value: Any) -> str:
 
 def _commitment_id(path: str, value: Any) -> str:
     _string(path, value)
-    if not _ID_RE.match(value):
+    if not rules.ID_RE.match(value):
         raise CodecError(f"{path} {value!r} is not a commitment id")
     return str(value)
 
 
 def _status(path: str, value: Any) -> str:
     _string(path, value)
-    if value not in _STATUSES:
+    if value not in rules.STATUS_NAMES:
         raise CodecError(f"{path} {value!r} is not a status")
     return str(value)
 
 
 def _kind(path: str, value: Any) -> str:
     _string(path, value)
-    if value not in _KINDS:
+    if value not in rules.KINDS:
         raise CodecError(f"{path} {value!r} is not a kind")
     return str(value)
 
 
 def _duration(path: str, value: Any) -> str:
     _string(path, value)
-    if not _DURATION_RE.match(value):
-        raise CodecError(f"{path} {value!r} is not a duration such as 30d")
+    problem = rules.duration_problem(value)
+    if problem:
+        raise CodecError(f"{path} {value!r} {problem}")
     return str(value)
 
 
-def _uuid(path: str, value: Any) -> str:
+def check_uuid(path: str, value: Any) -> str:
+    """A UUID in its canonical lower-case form, so one event has one spelling."""
     _string(path, value)
     try:
-        uuid.UUID(value)
+        canonical = str(uuid.UUID(value))
     except ValueError:
         raise CodecError(f"{path} {value!r} is not a UUID") from None
+    if canonical != value:
+        raise CodecError(f"{path} {value!r} must be written in lower case, as {canonical}")
     return str(value)
 
 
-def _strings(path: str, value: Any) -> tuple[str, ...]:
+def _names(path: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise CodecError(f"{path} must be a list of strings, not {_json_type(value)}")
-    return tuple(_string(f"{path}[{i}]", item) for i, item in enumerate(value))
+    return tuple(check_name(f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
 def _ids(path: str, value: Any) -> tuple[str, ...]:
@@ -242,9 +254,7 @@ def _refs(path: str, value: Any) -> tuple[CommitmentRef, ...]:
             CommitmentRef(
                 id=_commitment_id(f"{where}.id", item["id"]),
                 status=None if status is None else _status(f"{where}.status", status),
-                label=None
-                if item.get("label") is None
-                else _string(f"{where}.label", item["label"]),
+                label=None if item.get("label") is None else _line(f"{where}.label", item["label"]),
             )
         )
     return tuple(refs)
@@ -274,44 +284,44 @@ FieldParser = Callable[[str, Any], Any]
 _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
     "commitment.added": {
         "commitment": (_commitment_id, True),
-        "title": (_string, True),
+        "title": (_line, True),
         "kind": (_kind, False),
-        "parties": (_strings, False),
-        "tags": (_strings, False),
+        "parties": (_names, False),
+        "tags": (_names, False),
         "status": (_status, False),
-        "label": (_string, False),
+        "label": (_line, False),
         "review_every": (_duration, False),
         "due": (_day, False),
         "supersedes": (_commitment_id, False),
     },
     "commitment.amended": {
         "commitment": (_commitment_id, True),
-        "title": (_string, False),
+        "title": (_line, False),
         "kind": (_kind, False),
-        "parties": (_strings, False),
-        "tags": (_strings, False),
+        "parties": (_names, False),
+        "tags": (_names, False),
         "review_every": (_duration, False),
     },
     "statement.recorded": {
-        "quote": (_string, True),
-        "by": (_string, True),
-        "source": (_string, False),
+        "quote": (_text, True),
+        "by": (check_name, True),
+        "source": (_line, False),
         "commitments": (_refs, True),
-        "tags": (_strings, False),
-        "note": (_string, False),
+        "tags": (_names, False),
+        "note": (_text, False),
     },
     "followup.scheduled": {
         "commitment": (_commitment_id, True),
         "due": (_day, True),
-        "note": (_string, False),
+        "note": (_text, False),
     },
-    "followup.completed": {"commitment": (_commitment_id, True), "note": (_string, False)},
-    "event.retracted": {"event": (_uuid, True), "reason": (_string, True)},
+    "followup.completed": {"commitment": (_commitment_id, True), "note": (_text, False)},
+    "event.retracted": {"event": (check_uuid, True), "reason": (_text, True)},
     "reminder.issued": {
         "day": (_day, True),
         "now": (_day, True),
         "items": (_ids, False),
-        "schedule": (_string, False),
+        "schedule": (_line, False),
     },
 }
 CURRENT_SCHEMAS: dict[str, int] = {name: cls.SCHEMA for name, cls in EVENT_TYPES.items()}
@@ -355,7 +365,7 @@ class Codec:
         if isinstance(schema, bool) or not isinstance(schema, int) or schema < 1:
             raise CodecError(f"schema must be a positive whole number, not {schema!r}")
         if schema > current:
-            raise CodecError(
+            raise NewerSchemaError(
                 f"{type_name} schema {schema} is newer than this version of tracker "
                 f"understands ({current}); upgrade tracker"
             )

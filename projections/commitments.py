@@ -40,7 +40,7 @@ from tracker.store import Row, Sql
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 1
+VERSION = 2
 
 ADDED = "added"
 AMENDED = "amended"
@@ -82,9 +82,13 @@ class Entry:
         return self.retracted_by is not None
 
     @property
-    def order(self) -> tuple[str, int]:
-        """Effective date, then log order: how 'latest' is decided."""
-        return (self.effective_on, self.seq)
+    def order(self) -> tuple[str, str, int]:
+        """Effective date, then the later-recorded, then log order: how 'latest' is decided.
+
+        Recorded time and log order agree for events logged here; they can differ for
+        events imported from another log, and SPEC breaks ties by the later-recorded.
+        """
+        return (self.effective_on, self.recorded_at, self.seq)
 
 
 ENTRY_COLUMNS = tuple(f.name for f in attrs.fields(Entry))

@@ -134,7 +134,7 @@ def test_typo_in_id_is_refused_with_did_you_mean(run, worked_example, db_path):
         (["add", "new", "--title", "x", "--review-every", "soon"], "is not a duration"),
         (["add", "new", "--title", "x", "--supersedes", "nope"], "unknown commitment 'nope'"),
         (["log", "", "--by", "A", "-c", "stip"], "quote is empty"),
-        (["log", "q", "--by", "A\u202eB", "-c", "stip"], "contains the control character"),
+        (["log", "q", "--by", "A\u202eB", "-c", "stip"], "contains the direction control U+202E"),
         (["log", "q", "--by", "A", "-c", "stip=whatever"], "unknown status 'whatever'"),
         (["log", "q", "--by", "A"], "name the commitment the statement concerns"),
         (["log", "q", "--by", "A", "-c", "stip", "-c", "stip"], "named twice"),

@@ -21,14 +21,25 @@ from tracker.remind import ReminderReport
 from tracker.services import Session
 
 
-def open_session(location: str, *, actor: str, create: bool) -> Session:
+def open_session(location: str, *, actor: str, create: bool, catch_up: bool = True) -> Session:
     if location.startswith(("postgresql://", "postgres://")):
         raise UserError(
             "PostgreSQL stores are not available in this version yet; use a file path for --db"
         )
     from tracker.sqlite_store import SQLiteStore
 
-    return Session(store=SQLiteStore(location, create=create), actor=actor)
+    return Session(store=SQLiteStore(location, create=create, catch_up=catch_up), actor=actor)
+
+
+def check_output_path(path: Path, database: str | None = None, what: str = "--output") -> None:
+    """Refuse an output path that cannot be written, before anything else is done."""
+    if path.is_dir():
+        raise UserError(f"{what} {path} is a directory; give a file name")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"the folder {folder} does not exist; create it or choose another {what}")
+    if database and path.exists() and Path(database).exists() and path.samefile(database):
+        raise UserError(f"{what} {path} is the database itself; choose another file")
 
 
 def render_report(
@@ -47,9 +58,14 @@ def render_report(
 
 def write_lines_atomically(path: Path, lines: Iterable[str]) -> None:
     """Write to a temporary file beside `path`, fsync, then rename over it."""
+    check_output_path(path)
+    if path.exists() and not path.is_file():
+        # A device or a pipe (/dev/stdout, a FIFO): write into it; never rename over it.
+        with path.open("w", encoding="utf-8", newline="\n") as f:
+            for line in lines:
+                f.write(line + "\n")
+        return
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"the folder {folder} does not exist; create it or choose another --output")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from events import rules
 from tracker.errors import UserError
 
 # status -> (open?, aliases). The order is the order users read them in help and errors.
@@ -28,8 +29,9 @@ STATUSES: dict[str, tuple[bool, tuple[str, ...]]] = {
     "withdrawn": (False, ("abandoned", "cancelled", "dropped")),
     "superseded": (False, ("replaced",)),
 }
+assert tuple(STATUSES) == rules.STATUS_NAMES
 OPEN_STATUSES = frozenset(s for s, (is_open, _) in STATUSES.items() if is_open)
-KINDS = ("commitment", "agreement", "request")
+KINDS = rules.KINDS
 
 
 def _normal_word(word: str) -> str:
@@ -67,12 +69,9 @@ def parse_kind(word: str) -> str:
     return kind
 
 
-_ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\Z")
-
-
 def check_commitment_id(value: str) -> str:
     """A commitment id is lower-case letters, digits and '-', 1 to 64 characters."""
-    if not _ID_RE.match(value) or "--" in value:
+    if not rules.ID_RE.match(value):
         hint = slugify(value)
         example = f" (for example {hint!r})" if hint and hint != value else ""
         raise UserError(
@@ -103,56 +102,53 @@ def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
 
 # --- text -------------------------------------------------------------------------------
 
-# Bidirectional overrides, embeddings and isolates can make a name display as something it
-# is not ("Trojan Source"); they are never needed in a name and are refused everywhere.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# Marks that are legitimate inside right-to-left prose, but not in a name.
-_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 MAX_QUOTE_CHARS = 100_000
 MAX_NAME_CHARS = 200
 MAX_TEXT_CHARS = 10_000
 
 
-def _check_encodable(what: str, value: str) -> None:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise UserError(
-            f"{what} is not valid UTF-8; re-type it or fix the file's encoding"
-        ) from None
-
-
 def check_name(what: str, value: str) -> str:
-    """A speaker, party, tag or user name: one line, no control or direction characters."""
-    _check_encodable(what, value)
-    value = value.strip()
+    """A speaker, party, tag or user name: one line, no control or direction characters.
+
+    Normalised to NFC, so a name typed with a decomposed accent matches the composed one.
+    """
+    problem = rules.text_problem(value, single_line=True, name=True)
+    if problem:
+        raise UserError(f"{what} {value!r} {problem}; remove it")
+    value = unicodedata.normalize("NFC", value.strip())
     if not value:
         raise UserError(f"{what} is empty; give a name")
-    for ch in value:
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS or ch in _DIRECTION_MARKS:
-            raise UserError(
-                f"{what} {value!r} contains the control character U+{ord(ch):04X}; remove it"
-            )
     if len(value) > MAX_NAME_CHARS:
         raise UserError(f"{what} is {len(value)} characters long; the limit is {MAX_NAME_CHARS}")
     return value
 
 
-def check_text(what: str, value: str, *, limit: int = MAX_TEXT_CHARS, hint: str = "") -> str:
-    """A quote, title, note or source: may span lines, but holds no other control characters."""
-    _check_encodable(what, value)
+def check_text(
+    what: str,
+    value: str,
+    *,
+    limit: int = MAX_TEXT_CHARS,
+    hint: str = "",
+    single_line: bool = False,
+) -> str:
+    """A quote or note (may span lines), or a title or source (`single_line`)."""
+    problem = rules.text_problem(value, single_line=single_line)
+    if problem:
+        raise UserError(f"{what} {problem}; remove it")
     value = value.strip()
     if not value:
         raise UserError(f"{what} is empty; {hint or 'give some text'}")
-    for ch in value:
-        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS:
-            raise UserError(f"{what} contains the control character U+{ord(ch):04X}; remove it")
     if len(value) > limit:
         raise UserError(
             f"{what} is {len(value):,} characters long; the limit is {limit:,}"
             + (f" ({hint})" if hint else "")
         )
     return value
+
+
+def check_line(what: str, value: str, *, limit: int = 500) -> str:
+    """A title or source: one line of text."""
+    return check_text(what, value, limit=limit, single_line=True)
 
 
 def check_quote(value: str) -> str:
@@ -167,9 +163,8 @@ def check_quote(value: str) -> str:
 # --- dates and durations -------------------------------------------------------------------
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_OFFSET_RE = re.compile(r"([+-])(\d{1,4})([dwmy])\Z")
-_DURATION_RE = re.compile(r"(\d{1,4})([dwmy])\Z")
-_ISO_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+_OFFSET_RE = re.compile(r"([+-])([0-9]{1,4})([dwmy])\Z", re.ASCII)
+_ISO_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z", re.ASCII)
 _UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 
@@ -227,13 +222,13 @@ def parse_date(value: str, *, today: date, what: str = "date") -> date:
 def parse_duration(value: str) -> str:
     """Normalise a review interval such as '30d', '2w', '3m' or '1y'; returned as stored."""
     text = value.strip().lower()
-    match = _DURATION_RE.match(text)
-    if not match or int(match[1]) == 0:
+    problem = rules.duration_problem(text)
+    if problem:
         raise UserError(
-            f"review interval {value!r} is not a duration; use a number and a unit, "
+            f"review interval {value!r} {problem}; use a number and a unit, "
             "such as 30d, 2w, 3m or 1y"
         )
-    return f"{int(match[1])}{match[2]}"
+    return text
 
 
 def add_duration(day: date, duration: str) -> date:

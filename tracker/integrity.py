@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any
@@ -28,15 +28,15 @@ from events import (
     NewEvent,
     StoredEvent,
     commitments_of,
+    rules,
 )
-from events.codec import ENVELOPE_FIELDS, canonical_json, event_hash
+from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
 from tracker.errors import UserError
 from tracker.services import Session
 from tracker.store import Sql
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
-_RECORDED_AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z\Z")
 REQUIRED = ("id", "type", "schema", "occurred_on", "recorded_at", "recorded_by", "data")
 Progress = Callable[[int, int], None]
 
@@ -99,19 +99,48 @@ def check_chain(events: Iterable[StoredEvent]) -> tuple[int, Problem | None]:
 
 
 def verify(session: Session) -> Verification:
-    from tracker.sqlite_store import TRIGGERS, SQLiteStore
+    """The chain, the triggers, the checkpoints, then every projection against a replay.
+
+    The session's store must be opened without catching up (`catch_up=False`), so the
+    projections are compared as they are on disk.
+    """
+    from tracker.sqlite_store import SQLiteStore
 
     store = session.store
+    if not isinstance(store, SQLiteStore):
+        raise UserError("verify needs a SQLite store in this version")
     problems: list[Problem] = []
     count, bad = check_chain(store.read())
     if bad is not None:
         problems.append(bad)
-    missing = sorted(set(TRIGGERS) - store.triggers())  # type: ignore[attr-defined]
-    if missing:
-        problems.append(
-            Problem(what=f"immutability trigger {missing[0]} is missing: events can be edited")
-        )
-    # Replay the log into a scratch in-memory database and compare table by table.
+    problems.extend(Problem(what=text) for text in store.trigger_problems())
+    try:
+        checkpoints = store.checkpoints()
+    except sqlite3.Error as exc:
+        checkpoints = {}
+        problems.append(Problem(what=f"projection checkpoints cannot be read ({exc})"))
+    for projection in PROJECTIONS:
+        _, seq = checkpoints.get(projection.name, (None, None))
+        if seq is not None and seq != count:
+            what = "removed from it" if seq > count else "appended without their projections"
+            problems.append(
+                Problem(
+                    what=f"the log ends at seq {count} but projection {projection.name} has "
+                    f"seen seq {seq}: events were {what}"
+                )
+            )
+    if bad is not None:
+        problems.append(Problem(what="projections not compared: the log itself is damaged"))
+        return Verification(events=count, problems=tuple(problems))
+    problems.extend(_compare_projections(store))
+    return Verification(events=count, problems=tuple(problems))
+
+
+def _compare_projections(store: Any) -> list[Problem]:
+    """Replay the log into a scratch in-memory database and compare table by table."""
+    from tracker.sqlite_store import SQLiteStore
+
+    problems = []
     fresh = SQLiteStore(None)
     try:
         for projection in PROJECTIONS:
@@ -126,21 +155,30 @@ def verify(session: Session) -> Verification:
             if batch:
                 touched |= projection.apply(fresh.sql, batch)
             projection.refresh(fresh.sql, sorted(touched))
-            with store.reading() as sql:
-                for table in projection.tables:
-                    ours = _table_rows(sql, table)
-                    theirs = _table_rows(fresh.sql, table)
-                    if ours != theirs:
-                        diff = len(ours.symmetric_difference(theirs))
-                        problems.append(
-                            Problem(
-                                what=f"projection table {table} differs from a fresh replay of "
-                                f"the log in {diff} rows; run: tracker rebuild"
-                            )
+            for table in projection.tables:
+                theirs = _table_rows(fresh.sql, table)
+                try:
+                    with store.reading() as sql:
+                        ours = _table_rows(sql, table)
+                except sqlite3.Error as exc:
+                    problems.append(
+                        Problem(
+                            what=f"projection table {table} cannot be read ({exc}); "
+                            "run: tracker rebuild"
                         )
+                    )
+                    continue
+                if ours != theirs:
+                    diff = len(ours.symmetric_difference(theirs))
+                    problems.append(
+                        Problem(
+                            what=f"projection table {table} differs from a fresh replay of "
+                            f"the log in {diff} rows; run: tracker rebuild"
+                        )
+                    )
     finally:
         fresh.close()
-    return Verification(events=count, problems=tuple(problems))
+    return problems
 
 
 def _table_rows(sql: Any, table: str) -> set[tuple[Any, ...]]:
@@ -191,33 +229,27 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
         raise _LineError(f"unknown field {unknown[0]!r}")
     for name in REQUIRED:
         _field(line, name)
-    event_id = line["id"]
     try:
-        if not isinstance(event_id, str):
-            raise ValueError
-        uuid.UUID(event_id)
-    except ValueError:
-        raise _LineError(f"id {event_id!r} is not a UUID") from None
+        event_id = check_uuid("id", line["id"])
+        recorded_by = check_name("recorded_by", line["recorded_by"])
+    except CodecError as exc:
+        raise _LineError(str(exc)) from None
     type_name = line["type"]
     if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
         raise _LineError(f"unknown event type {type_name!r}")
     occurred_on = line["occurred_on"]
     try:
-        if not isinstance(occurred_on, str):
+        if not isinstance(occurred_on, str) or not rules.DAY_RE.match(occurred_on):
             raise ValueError
         date.fromisoformat(occurred_on)
-        if len(occurred_on) != 10:
-            raise ValueError
     except ValueError:
         raise _LineError(f"occurred_on {occurred_on!r} is not a date written YYYY-MM-DD") from None
     recorded_at = line["recorded_at"]
-    if not isinstance(recorded_at, str) or not _RECORDED_AT_RE.match(recorded_at):
+    if not isinstance(recorded_at, str) or not rules.RECORDED_AT_RE.match(recorded_at):
         raise _LineError(
-            f"recorded_at {recorded_at!r} is not a UTC time such as 2025-01-27T09:14:03.512Z"
+            f"recorded_at {recorded_at!r} is not a UTC time written like "
+            "2025-01-27T09:14:03.512Z (milliseconds, Z)"
         )
-    recorded_by = line["recorded_by"]
-    if not isinstance(recorded_by, str) or not recorded_by.strip():
-        raise _LineError("recorded_by must be a non-empty string")
     if "hash" in line:
         for name in ("seq", "prev_hash"):
             _field(line, name)
@@ -246,6 +278,8 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
     for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark some editors add: not part of the first event
         raw = raw.rstrip(b"\r\n")
         if raw.strip():
             yield number, raw
@@ -266,11 +300,13 @@ class _Checker:
         self.sql = sql
         sql.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_lines "
-            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL, new INTEGER NOT NULL)"
+            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL, new INTEGER NOT NULL, type TEXT NOT NULL)"
         )
         sql.execute("DELETE FROM import_lines")
         self.commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
         self.added: set[str] = set()  # commitments added by lines of the file
+        # Events retracted by lines of the file: retractions are rare, so a set stays small.
+        self.retracted: set[str] = set()
         self.batch: list[tuple[int, NewEvent, Event]] = []
         self.new = 0
         self.skipped = 0
@@ -301,14 +337,14 @@ class _Checker:
                 f"SELECT id, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
             )
         }
-        here: dict[str, int] = {}
+        here: dict[str, tuple[int, str]] = {}
         rows = []
         for number, event, payload in batch:
             try:
-                first = earlier.get(event.id) or here.get(event.id)
+                first = earlier.get(event.id) or here.get(event.id, (None,))[0]
                 if first is not None:
                     raise _LineError(f"id {event.id} already appears on line {first}")
-                here[event.id] = number
+                here[event.id] = (number, event.type)
                 stored = in_log.get(event.id)
                 if stored is not None:
                     same = (stored["type"], stored["occurred_on"], stored["data"]) == (
@@ -324,16 +360,20 @@ class _Checker:
                 else:
                     self.new += 1
                 self._check_references(payload, here, is_new=stored is None)
-                rows.append((event.id, number, int(stored is None)))
+                rows.append((event.id, number, int(stored is None), event.type))
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
-        self.sql.executemany("INSERT INTO import_lines (id, line, new) VALUES (?, ?, ?)", rows)
+        self.sql.executemany(
+            "INSERT INTO import_lines (id, line, new, type) VALUES (?, ?, ?, ?)", rows
+        )
 
-    def _check_references(self, payload: Event, here: dict[str, int], *, is_new: bool) -> None:
+    def _check_references(
+        self, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
+    ) -> None:
+        """What the CLI's decisions would refuse, an import refuses too."""
         if isinstance(payload, CommitmentAdded):
-            if is_new and (
-                payload.commitment in self.commitments or payload.commitment in self.added
-            ):
+            exists = payload.commitment in self.commitments or payload.commitment in self.added
+            if is_new and exists:
                 raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
             self.added.add(payload.commitment)
             refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
@@ -345,16 +385,35 @@ class _Checker:
                     f"commitment {cid!r} is neither in the log nor added earlier in the file"
                 )
         if isinstance(payload, EventRetracted):
-            target = payload.event
-            known = target in here or self.sql.query(
-                "SELECT 1 FROM import_lines WHERE id = ? "
-                "UNION ALL SELECT 1 FROM events WHERE id = ?",
+            self._check_retraction(payload.event, here, is_new=is_new)
+
+    def _check_retraction(
+        self, target: str, here: dict[str, tuple[int, str]], *, is_new: bool
+    ) -> None:
+        if target in here:
+            target_type: str | None = here[target][1]
+        else:
+            rows = self.sql.query(
+                "SELECT type FROM import_lines WHERE id = ? "
+                "UNION ALL SELECT type FROM events WHERE id = ?",
                 (target, target),
             )
-            if not known:
-                raise _LineError(
-                    f"retracts event {target}, which is neither in the log nor earlier in the file"
-                )
+            target_type = rows[0]["type"] if rows else None
+        if target_type is None:
+            raise _LineError(
+                f"retracts event {target}, which is neither in the log nor earlier in the file"
+            )
+        if target_type == EventRetracted.TYPE:
+            raise _LineError(f"retracts event {target}, which is itself a retraction")
+        if target_type == CommitmentAdded.TYPE:
+            raise _LineError(f"retracts event {target}, which added a commitment")
+        if is_new:
+            already = target in self.retracted or self.sql.query(
+                "SELECT 1 FROM retractions WHERE target = ?", (target,)
+            )
+            if already:
+                raise _LineError(f"retracts event {target}, which is already retracted")
+        self.retracted.add(target)
 
     def new_ids(self, ids: Sequence[str]) -> set[str]:
         marks = ", ".join("?" for _ in ids)

@@ -21,6 +21,7 @@ from projections.queries import View
 from tracker import decide
 from tracker.domain import (
     check_commitment_id,
+    check_line,
     check_name,
     check_quote,
     check_text,
@@ -68,9 +69,10 @@ class Session:
         return self.review_default or default_review_every(os.environ.get("TRACKER_REVIEW_EVERY"))
 
     def record(self, decision: Callable[[View], decide.Decision]) -> list[StoredEvent]:
-        recorded_at = format_recorded_at(self.clock())
-
         def run(sql: object) -> list[NewEvent]:
+            # Read the clock under the write lock, so recorded times follow log order even
+            # when several writers queue for the lock.
+            recorded_at = format_recorded_at(self.clock())
             return [
                 self.new_event(event, on, recorded_at)
                 for event, on in decision(View(sql))  # type: ignore[arg-type]
@@ -150,7 +152,7 @@ def add(
     cid = check_commitment_id(cid)
     values = {
         "cid": cid,
-        "title": check_text("title", title, limit=500),
+        "title": check_line("title", title),
         "kind": parse_kind(kind),
         "parties": _names("party", parties) or (),
         "tags": _names("tag", tags) or (),
@@ -178,9 +180,9 @@ def log(
     values = {
         "quote": check_quote(quote),
         "by": check_name("speaker (--by)", by),
-        "source": _optional_text("source", source),
+        "source": check_line("source", source) if source is not None else None,
         "refs": [parse_ref(r) for r in refs],
-        "title": check_text("title", title, limit=500) if title is not None else None,
+        "title": check_line("title", title) if title is not None else None,
         "tags": _names("tag", tags) or (),
         "note": _optional_text("note", note),
         "on": session.on_date(on),
@@ -201,7 +203,7 @@ def amend(
 ) -> list[StoredEvent]:
     values = {
         "cid": check_commitment_id(cid),
-        "title": check_text("title", title, limit=500) if title is not None else None,
+        "title": check_line("title", title) if title is not None else None,
         "kind": parse_kind(kind) if kind is not None else None,
         "parties": _names("party", parties),
         "tags": _names("tag", tags),

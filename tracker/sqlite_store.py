@@ -78,7 +78,18 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
-TRIGGERS = ("events_no_update", "events_no_delete", "events_chain")
+
+
+def _normal_sql(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+EXPECTED_TRIGGERS = {
+    statement.split()[2]: _normal_sql(statement)
+    for _, statements in MIGRATIONS
+    for statement in statements
+    if statement.lstrip().startswith("CREATE TRIGGER")
+}
 
 
 class SQLiteSql:
@@ -129,6 +140,12 @@ def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
                     (MIGRATION_SET,),
                 )
             ]
+    except sqlite3.OperationalError as exc:
+        # Locked, unreadable, or a read-only place where WAL cannot make its -shm file.
+        raise RuntimeFailure(
+            f"cannot read {path} ({exc}); tracker needs read and write access to the file "
+            "and its folder"
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise UserError(
             f"{path} is not a tracker database ({exc}); pass another file with --db"
@@ -170,9 +187,16 @@ def _migrate(conn: sqlite3.Connection) -> None:
 class SQLiteStore:
     """An `EventStore` in one SQLite file (or in memory, for a log that does not exist yet)."""
 
-    def __init__(self, path: str | None, *, create: bool = True) -> None:
+    def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
+        """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
+
+        `catch_up=False` opens without bringing the projections up to date (for `verify`,
+        which must see them as they are, and `rebuild`, which replaces them).
+        """
         self.location = path or ":memory:"
         self.path = Path(path) if path else None
+        self.created = False
+        self.catch_up = catch_up
         self._connect(create)
 
     # --- opening ------------------------------------------------------------------------
@@ -218,6 +242,7 @@ class SQLiteStore:
                 # Private from the first byte: SQLite gives the -wal and -shm files the
                 # same permissions as the database.
                 os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                self.created = True
             except FileExistsError:
                 pass  # another process created it first; both go on to the same checks
             except OSError as exc:
@@ -247,15 +272,25 @@ class SQLiteStore:
                     _migrate(conn)
         self._ensure_projections(conn)
 
+    def checkpoints(self) -> dict[str, tuple[int, int]]:
+        """Each projection's (version, seq), as recorded."""
+        rows = self.sql.query("SELECT name, version, seq FROM projection_checkpoints")
+        return {row["name"]: (row["version"], row["seq"]) for row in rows}
+
     def _ensure_projections(self, conn: sqlite3.Connection) -> None:
-        sql = SQLiteSql(conn)
-        checkpoints = {
-            row["name"]: row for row in sql.query("SELECT * FROM projection_checkpoints")
-        }
+        if not self.catch_up:
+            return
+        checkpoints = self.checkpoints()
         last = self._last_seq(conn)
         for projection in PROJECTIONS:
-            cp = checkpoints.get(projection.name)
-            if cp is None or cp["version"] != projection.version or cp["seq"] != last:
+            version, seq = checkpoints.get(projection.name, (0, 0))
+            if seq > last:
+                # Projections never run ahead of the log: events were removed behind our back.
+                raise RuntimeFailure(
+                    f"the log in {self.location} ends at seq {last} but its projections have "
+                    f"seen seq {seq}: events were removed from it; run tracker verify"
+                )
+            if version != projection.version or seq != last:
                 self._rebuild(conn, None)
                 return
 
@@ -451,10 +486,35 @@ class SQLiteStore:
 
     # --- integrity ----------------------------------------------------------------------
 
-    def triggers(self) -> set[str]:
-        return {
-            r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+    def trigger_problems(self) -> list[str]:
+        """The immutability and chain triggers that are missing or not as this version made them.
+
+        Compared by their SQL, not their name, so a no-op trigger under the right name is caught.
+        """
+        found = {
+            name: _normal_sql(sql)
+            for name, sql in self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+            )
         }
+        problems = []
+        for name, expected in EXPECTED_TRIGGERS.items():
+            if name not in found:
+                problems.append(f"immutability trigger {name} is missing: events can be edited")
+            elif found[name] != expected:
+                problems.append(f"immutability trigger {name} was altered: events can be edited")
+        return problems
 
     def close(self) -> None:
         self.conn.close()
+
+    def discard_if_empty(self) -> None:
+        """Close, and remove the file if this process created it and nothing was logged.
+
+        So a first command that is refused (bad input) leaves no database behind.
+        """
+        empty = self.created and self._last_seq(self.conn) == 0
+        self.close()
+        if empty and self.path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)

@@ -57,7 +57,10 @@ def stale_reasons(state: CommitmentState, now: date, default_review: str) -> lis
             )
     interval = state.review_every or default_review
     last = date.fromisoformat(state.last_activity_on)
-    limit = add_duration(last, interval)
+    try:
+        limit = add_duration(last, interval)
+    except UserError:
+        limit = date.max  # past the end of the calendar: never due
     if limit < now:
         quiet = (now - last).days
         every = describe_duration(interval)
