@@ -12,35 +12,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from events import GENESIS_HASH, NewEvent, StoredEvent
-from projections import PROJECTIONS
 from tracker.errors import RuntimeFailure, UserError
-from tracker.store import Decide, Row
+from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows
+from tracker.store import Row, Sql
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATION_SET = "tracker"
 BUSY_TIMEOUT_MS = 30_000
-BATCH = 5_000
-EVENT_COLUMNS = (
-    "seq",
-    "id",
-    "type",
-    "schema",
-    "occurred_on",
-    "recorded_at",
-    "recorded_by",
-    "data",
-    "prev_hash",
-    "hash",
-)
-_SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
-IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
-
 # The schema, one function per step, never edited once shipped: a new step is a new
 # function. Names double as the version marker: a database holding a step this list
 # does not know was written by a newer tracker.
@@ -108,23 +91,7 @@ class SQLiteSql:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = self.conn.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor]
-
-
-def _stored(row: Sequence[Any]) -> StoredEvent:
-    return StoredEvent(
-        seq=row[0],
-        id=row[1],
-        type=row[2],
-        schema=row[3],
-        occurred_on=row[4],
-        recorded_at=row[5],
-        recorded_by=row[6],
-        data=row[7],
-        prev_hash=row[8],
-        hash=row[9],
-    )
+        return dict_rows([d[0] for d in cursor.description], cursor)
 
 
 def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
@@ -184,8 +151,10 @@ def _migrate(conn: sqlite3.Connection) -> None:
     migrations.apply(db)
 
 
-class SQLiteStore:
+class SQLiteStore(LogStore):
     """An `EventStore` in one SQLite file (or in memory, for a log that does not exist yet)."""
+
+    refused_errors = (sqlite3.IntegrityError,)
 
     def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
         """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
@@ -266,38 +235,17 @@ class SQLiteStore:
             # FULL: in WAL mode, NORMAL may lose the last commits on power loss.
             conn.execute("PRAGMA synchronous = FULL")
         if fresh:
-            with self._write(conn):
+            with self._write():
                 path = self.path or Path(":memory:")
                 if _refuse_foreign(path, conn):  # another process may have migrated meanwhile
                     _migrate(conn)
-        self._ensure_projections(conn)
-
-    def checkpoints(self) -> dict[str, tuple[int, int]]:
-        """Each projection's (version, seq), as recorded."""
-        rows = self.sql.query("SELECT name, version, seq FROM projection_checkpoints")
-        return {row["name"]: (row["version"], row["seq"]) for row in rows}
-
-    def _ensure_projections(self, conn: sqlite3.Connection) -> None:
-        if not self.catch_up:
-            return
-        checkpoints = self.checkpoints()
-        last = self._last_seq(conn)
-        for projection in PROJECTIONS:
-            version, seq = checkpoints.get(projection.name, (0, 0))
-            if seq > last:
-                # Projections never run ahead of the log: events were removed behind our back.
-                raise RuntimeFailure(
-                    f"the log in {self.location} ends at seq {last} but its projections have "
-                    f"seen seq {seq}: events were removed from it; run tracker verify"
-                )
-            if version != projection.version or seq != last:
-                self._rebuild(conn, None)
-                return
+        self._ensure_projections()
 
     # --- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def _write(self, conn: sqlite3.Connection) -> Iterator[None]:
+    def _write(self) -> Iterator[None]:
+        conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -312,177 +260,14 @@ class SQLiteStore:
             raise
         conn.execute("COMMIT")
 
-    @staticmethod
-    def _last(conn: sqlite3.Connection) -> tuple[int, str]:
-        row = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        return (row[0], row[1]) if row else (0, GENESIS_HASH)
-
-    def _last_seq(self, conn: sqlite3.Connection) -> int:
-        return self._last(conn)[0]
-
-    def append(self, decide: Decide) -> list[StoredEvent]:
-        with self._write(self.conn):
-            new = list(decide(self.sql))
-            if not new:
-                return []
-            seq, prev = self._last(self.conn)
-            stored = self._chain(new, seq, prev)
-            self._insert(stored)
-            self._project(stored)
-            return stored
-
-    def append_stream(
-        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
-    ) -> int:
-        """Append already-decided events (an import) inside the current write transaction.
-
-        Timeline entries go in batch by batch; each touched commitment is summarised once at
-        the end, so a large import costs one fold per commitment, not one per batch.
-        """
-        seq, prev = self._last(self.conn)
-        checkpoints = {
-            row["name"]: row["seq"]
-            for row in self.sql.query("SELECT name, seq FROM projection_checkpoints")
-        }
-        if any(checkpoints.get(p.name) != seq for p in PROJECTIONS):
-            self._rebuild(self.conn, None, in_transaction=True)
-        touched: dict[str, set[str]] = {p.name: set() for p in PROJECTIONS}
-        count = 0
-        for batch in batches:
-            stored = self._chain(batch, seq, prev)
-            self._insert(stored)
-            for projection in PROJECTIONS:
-                touched[projection.name] |= projection.apply(self.sql, stored)
-            seq, prev = stored[-1].seq, stored[-1].hash
-            count += len(stored)
-            if progress:
-                progress(count)
-        for projection in PROJECTIONS:
-            projection.refresh(self.sql, sorted(touched[projection.name]))
-            self.conn.execute(
-                "UPDATE projection_checkpoints SET seq = ? WHERE name = ?", (seq, projection.name)
-            )
-        return count
-
     @contextmanager
-    def writing(self) -> Iterator[SQLiteSql]:
-        with self._write(self.conn):
-            yield self.sql
-
-    @staticmethod
-    def _chain(new: Sequence[NewEvent], seq: int, prev: str) -> list[StoredEvent]:
-        stored = []
-        for event in new:
-            seq += 1
-            chained = event.chained(seq, prev)
-            prev = chained.hash
-            stored.append(chained)
-        return stored
-
-    def _insert(self, stored: Sequence[StoredEvent]) -> None:
-        try:
-            self.conn.executemany(
-                f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
-                [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored],
-            )
-        except sqlite3.IntegrityError as exc:
-            raise RuntimeFailure(
-                f"the log refused the append ({exc}); nothing was written"
-            ) from None
-
-    def _project(self, stored: Sequence[StoredEvent]) -> None:
-        first = stored[0].seq
-        for projection in PROJECTIONS:
-            cp = self.sql.query(
-                "SELECT seq FROM projection_checkpoints WHERE name = ?", (projection.name,)
-            )[0]["seq"]
-            if cp != first - 1:  # behind for some reason: catch up from the log itself
-                stored = list(self.read(after=cp))
-            projection.refresh(self.sql, sorted(projection.apply(self.sql, stored)))
-            self.conn.execute(
-                "UPDATE projection_checkpoints SET seq = ? WHERE name = ?",
-                (stored[-1].seq, projection.name),
-            )
-
-    # --- reading ------------------------------------------------------------------------
-
-    def read(self, after: int = 0, *, seqs: Collection[int] | None = None) -> Iterator[StoredEvent]:
-        if seqs is not None:
-            ordered = sorted(seqs)
-            for start in range(0, len(ordered), 500):
-                chunk = ordered[start : start + 500]
-                marks = ", ".join("?" for _ in chunk)
-                for row in self.conn.execute(
-                    f"{_SELECT_EVENTS} WHERE seq IN ({marks}) ORDER BY seq", chunk
-                ):
-                    yield _stored(row)
-            return
-        while True:
-            rows = self.conn.execute(
-                f"{_SELECT_EVENTS} WHERE seq > ? ORDER BY seq LIMIT ?", (after, BATCH)
-            ).fetchall()
-            for row in rows:
-                yield _stored(row)
-            if len(rows) < BATCH:
-                return
-            after = rows[-1][0]
-
-    @contextmanager
-    def reading(self) -> Iterator[SQLiteSql]:
+    def reading(self) -> Iterator[Sql]:
         # A deferred transaction gives one consistent snapshot across several queries.
         self.conn.execute("BEGIN")
         try:
             yield self.sql
         finally:
             self.conn.execute("COMMIT")
-
-    def event_count(self) -> int:
-        return self._last_seq(self.conn)
-
-    # --- rebuild ------------------------------------------------------------------------
-
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        with self._write(self.conn):
-            return self._rebuild(self.conn, progress, in_transaction=True)
-
-    def _rebuild(
-        self,
-        conn: sqlite3.Connection,
-        progress: Callable[[int, int], None] | None,
-        *,
-        in_transaction: bool = False,
-    ) -> int:
-        if not in_transaction:
-            with self._write(conn):
-                return self._rebuild(conn, progress, in_transaction=True)
-        sql = SQLiteSql(conn)
-        total = self._last_seq(conn)
-        done = 0
-        for projection in PROJECTIONS:
-            projection.create(sql)
-            touched: set[str] = set()
-            batch: list[StoredEvent] = []
-            for event in self.read():
-                batch.append(event)
-                if len(batch) >= BATCH:
-                    touched |= projection.apply(sql, batch)
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total)
-            if batch:
-                touched |= projection.apply(sql, batch)
-                done += len(batch)
-            projection.refresh(sql, sorted(touched))
-            sql.execute(
-                "INSERT INTO projection_checkpoints (name, version, seq) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET version = excluded.version, seq = excluded.seq",
-                (projection.name, projection.version, total),
-            )
-        if progress:
-            progress(total, total)
-        return total
 
     # --- integrity ----------------------------------------------------------------------
 
@@ -513,7 +298,7 @@ class SQLiteStore:
 
         So a first command that is refused (bad input) leaves no database behind.
         """
-        empty = self.created and self._last_seq(self.conn) == 0
+        empty = self.created and self.last_seq() == 0
         self.close()
         if empty and self.path is not None:
             for suffix in ("", "-wal", "-shm"):

@@ -9,7 +9,7 @@ transaction. This module holds no SQL of its own; it must not import a driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -54,4 +54,26 @@ class EventStore(Protocol):
         """Drop the projections and replay the whole log; returns the number of events."""
         ...
 
+    def writing(self) -> AbstractContextManager[Sql]:
+        """A write transaction (the store's lock held) for a bulk append such as an import."""
+        ...
+
+    def append_stream(
+        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Inside `writing()`: chain and append decided events, catching projections up."""
+        ...
+
+    def checkpoints(self) -> dict[str, tuple[int, int]]:
+        """Each projection's recorded (version, seq)."""
+        ...
+
+    def trigger_problems(self) -> list[str]:
+        """Missing or altered database rules that keep events immutable and chained."""
+        ...
+
     def close(self) -> None: ...
+
+    def discard_if_empty(self) -> None:
+        """Close; remove what this process created if nothing was logged into it."""
+        ...

@@ -1,0 +1,245 @@
+"""What every store does the same way, whatever database is behind it: chaining, appending,
+catching projections up, rebuilding and reading, all through `tracker.store.Sql`.
+
+A concrete store (SQLite, PostgreSQL) supplies the connection, its write lock
+(`_write`), its read snapshot (`reading`), its schema and its error mapping. This module
+holds only dialect-neutral SQL (`?` placeholders) and must not import a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+from events import GENESIS_HASH, NewEvent, StoredEvent
+from projections import PROJECTIONS
+from tracker.errors import RuntimeFailure
+from tracker.store import Decide, Row, Sql
+
+BATCH = 5_000
+EVENT_COLUMNS = (
+    "seq",
+    "id",
+    "type",
+    "schema",
+    "occurred_on",
+    "recorded_at",
+    "recorded_by",
+    "data",
+    "prev_hash",
+    "hash",
+)
+SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
+INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
+)
+IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
+
+
+def stored_from_row(row: Row) -> StoredEvent:
+    return StoredEvent(**{name: row[name] for name in EVENT_COLUMNS})
+
+
+class LogStore:
+    """The shared half of an `EventStore`; subclasses set `sql`, `location` and `catch_up`."""
+
+    sql: Sql
+    location: str
+    catch_up: bool = True
+    created: bool = False
+    # The driver's exception for a constraint or trigger refusing an insert.
+    refused_errors: tuple[type[BaseException], ...] = ()
+
+    # --- provided by the concrete store ---------------------------------------------------
+
+    def _write(self) -> AbstractContextManager[None]:
+        """A transaction holding the store's single write lock, committed on success."""
+        raise NotImplementedError
+
+    def reading(self) -> AbstractContextManager[Sql]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def discard_if_empty(self) -> None:
+        raise NotImplementedError
+
+    def trigger_problems(self) -> list[str]:
+        raise NotImplementedError
+
+    # --- appending --------------------------------------------------------------------------
+
+    def _last(self) -> tuple[int, str]:
+        rows = self.sql.query("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        return (rows[0]["seq"], rows[0]["hash"]) if rows else (0, GENESIS_HASH)
+
+    def last_seq(self) -> int:
+        return self._last()[0]
+
+    def append(self, decide: Decide) -> list[StoredEvent]:
+        with self._write():
+            new = list(decide(self.sql))
+            if not new:
+                return []
+            seq, prev = self._last()
+            stored = self._chain(new, seq, prev)
+            self._insert(stored)
+            self._project(stored)
+            return stored
+
+    @contextmanager
+    def writing(self) -> Iterator[Sql]:
+        with self._write():
+            yield self.sql
+
+    def append_stream(
+        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Append already-decided events (an import) inside the current write transaction.
+
+        Timeline entries go in batch by batch; each touched commitment is summarised once at
+        the end, so a large import costs one fold per commitment, not one per batch.
+        """
+        seq, prev = self._last()
+        checkpoints = self.checkpoints()
+        if any(checkpoints.get(p.name, (0, -1))[1] != seq for p in PROJECTIONS):
+            self._rebuild(None)
+        touched: dict[str, set[str]] = {p.name: set() for p in PROJECTIONS}
+        count = 0
+        for batch in batches:
+            stored = self._chain(batch, seq, prev)
+            self._insert(stored)
+            for projection in PROJECTIONS:
+                touched[projection.name] |= projection.apply(self.sql, stored)
+            seq, prev = stored[-1].seq, stored[-1].hash
+            count += len(stored)
+            if progress:
+                progress(count)
+        for projection in PROJECTIONS:
+            projection.refresh(self.sql, sorted(touched[projection.name]))
+            self._set_checkpoint(projection.name, projection.version, seq)
+        return count
+
+    @staticmethod
+    def _chain(new: Sequence[NewEvent], seq: int, prev: str) -> list[StoredEvent]:
+        stored = []
+        for event in new:
+            seq += 1
+            chained = event.chained(seq, prev)
+            prev = chained.hash
+            stored.append(chained)
+        return stored
+
+    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+        try:
+            self.sql.executemany(
+                INSERT_EVENT, [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored]
+            )
+        except self.refused_errors as exc:
+            raise RuntimeFailure(
+                f"the log refused the append ({exc}); nothing was written"
+            ) from None
+
+    def _project(self, stored: Sequence[StoredEvent]) -> None:
+        first = stored[0].seq
+        checkpoints = self.checkpoints()
+        for projection in PROJECTIONS:
+            seen = checkpoints.get(projection.name, (0, 0))[1]
+            events = stored if seen == first - 1 else list(self.read(after=seen))
+            projection.refresh(self.sql, sorted(projection.apply(self.sql, events)))
+            self._set_checkpoint(projection.name, projection.version, events[-1].seq)
+
+    def _set_checkpoint(self, name: str, version: int, seq: int) -> None:
+        self.sql.execute(
+            "INSERT INTO projection_checkpoints (name, version, seq) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET version = excluded.version, seq = excluded.seq",
+            (name, version, seq),
+        )
+
+    def checkpoints(self) -> dict[str, tuple[int, int]]:
+        """Each projection's (version, seq), as recorded."""
+        rows = self.sql.query("SELECT name, version, seq FROM projection_checkpoints")
+        return {row["name"]: (row["version"], row["seq"]) for row in rows}
+
+    def _ensure_projections(self) -> None:
+        """On open: replay when a projection is new or changed; refuse a log cut short."""
+        if not self.catch_up:
+            return
+        checkpoints = self.checkpoints()
+        last = self.last_seq()
+        for projection in PROJECTIONS:
+            version, seq = checkpoints.get(projection.name, (0, 0))
+            if seq > last:
+                # Projections never run ahead of the log: events were removed behind our back.
+                raise RuntimeFailure(
+                    f"the log in {self.location} ends at seq {last} but its projections have "
+                    f"seen seq {seq}: events were removed from it; run tracker verify"
+                )
+            if version != projection.version or seq != last:
+                with self._write():
+                    self._rebuild(None)
+                return
+
+    # --- reading --------------------------------------------------------------------------
+
+    def read(self, after: int = 0, *, seqs: Collection[int] | None = None) -> Iterator[StoredEvent]:
+        if seqs is not None:
+            ordered = sorted(seqs)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for row in self.sql.query(
+                    f"{SELECT_EVENTS} WHERE seq IN ({marks}) ORDER BY seq", chunk
+                ):
+                    yield stored_from_row(row)
+            return
+        while True:
+            rows = self.sql.query(
+                f"{SELECT_EVENTS} WHERE seq > ? ORDER BY seq LIMIT ?", (after, BATCH)
+            )
+            for row in rows:
+                yield stored_from_row(row)
+            if len(rows) < BATCH:
+                return
+            after = rows[-1]["seq"]
+
+    # --- rebuild --------------------------------------------------------------------------
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        with self._write():
+            return self._rebuild(progress)
+
+    def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
+        """Drop and replay every projection; the caller holds the write transaction."""
+        total = self.last_seq()
+        done = 0
+        for projection in PROJECTIONS:
+            projection.create(self.sql)
+            touched: set[str] = set()
+            batch: list[StoredEvent] = []
+            for event in self.read():
+                batch.append(event)
+                if len(batch) >= BATCH:
+                    touched |= projection.apply(self.sql, batch)
+                    done += len(batch)
+                    batch = []
+                    if progress:
+                        progress(done, total)
+            if batch:
+                touched |= projection.apply(self.sql, batch)
+                done += len(batch)
+            projection.refresh(self.sql, sorted(touched))
+            self._set_checkpoint(projection.name, projection.version, total)
+        if progress:
+            progress(total, total)
+        return total
+
+    def event_count(self) -> int:
+        return self.last_seq()
+
+
+def dict_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Row]:
+    return [dict(zip(names, row, strict=True)) for row in rows]
