@@ -91,7 +91,7 @@ class Settings:
         # Readers never record, so an odd --as must not stop them from reading.
         actor = self.who() if write else (self.actor or "reader")
         if self._store is None:
-            if write and self.db is None:
+            if write and self.db is None:  # (never a URL)
                 # The per-user default: its folder is ours to create, privately.
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             session = open_session(self.location, actor=actor, create=write, catch_up=catch_up)
@@ -443,6 +443,49 @@ def remind(
 
 
 @app.command()
+def ingest(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., metavar="FILE|-", help="Text, Markdown or HTML; '-' is stdin."),
+    by: str | None = typer.Option(None, "--by", help="Speaker when the text does not say."),
+    on: str | None = typer.Option(None, "--on", help="The day of the statements (default today)."),
+    source: str | None = typer.Option(None, "--source", help="URL or citation of the text."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    apply: str | None = typer.Option(
+        None, "--apply", help="Log these proposals in one transaction: 1,3 or all."
+    ),
+) -> None:
+    """Propose the statements in an article or readout that bear on a commitment."""
+    from tracker import render, services
+
+    fmt = check_format(fmt, ("table", "json"))
+    if file == "-":
+        raw, name = sys.stdin.buffer.read(), None
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise UserError(f"{file} is not a readable file; give a text, Markdown or HTML file")
+        raw, name = path.read_bytes(), path.name
+    session = settings(ctx).session(write=apply is not None)
+    proposals = services.ingest_proposals(session, raw, name, by=by, on=on, source=source)
+    if apply is None:
+        if fmt == "json":
+            typer.echo(render.dumps([render.proposal_json(p) for p in proposals]))
+        else:
+            typer.echo(render.proposals_table(proposals, term_width()), nl=False)
+        return
+    if not proposals:
+        raise UserError("nothing to apply: no statement about a commitment was found")
+    chosen = services.parse_selection(apply, len(proposals))
+    stored = services.ingest_apply(session, proposals, chosen)
+    added = sum(1 for e in stored if e.type == "commitment.added")
+    typer.echo(
+        f"logged {len(stored) - added} statements"
+        + (f" and added {added} commitments" if added else "")
+        + f" from proposals {', '.join(map(str, chosen))}"
+    )
+
+
+@app.command()
 def retract(
     ctx: typer.Context,
     event_id: str = typer.Argument(..., metavar="EVENT_ID"),
@@ -547,7 +590,9 @@ def rebuild(ctx: typer.Context) -> None:
 @app.command()
 def path(ctx: typer.Context) -> None:
     """Print the database in use."""
-    typer.echo(settings(ctx).location)
+    from tracker.app import display_location
+
+    typer.echo(display_location(settings(ctx).location))
 
 
 def main() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from typer.testing import CliRunner
@@ -49,20 +53,96 @@ WORKED_EXAMPLE = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point TRACKER_DB at a scratch file and fix the user, so no test touches real data."""
-    db = tmp_path / "tracker.db"
-    monkeypatch.setenv("TRACKER_DB", str(db))
-    monkeypatch.setenv("TRACKER_USER", "tester")
-    monkeypatch.delenv("TRACKER_REVIEW_EVERY", raising=False)
-    monkeypatch.setenv("NO_COLOR", "1")
-    return db
+PG_SERVER = os.environ.get("TRACKER_TEST_PG", "").strip()
+_pg_problem: list[str] = []
+
+
+def pg_unavailable() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None. Checked once per session."""
+    if not _pg_problem:
+        if not PG_SERVER:
+            _pg_problem.append("PostgreSQL tests need TRACKER_TEST_PG (a server URL); it is unset")
+        else:
+            try:
+                import psycopg
+
+                psycopg.connect(PG_SERVER, connect_timeout=3).close()
+                _pg_problem.append("")
+            except Exception as exc:  # no driver, no server, bad URL: all mean "skip"
+                _pg_problem.append(f"PostgreSQL at TRACKER_TEST_PG does not answer ({exc})")
+    return _pg_problem[0] or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_stores: run the test against SQLite and against PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if (
+        metafunc.definition.get_closest_marker("both_stores")
+        and "store_kind" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("store_kind", ["sqlite", "postgresql"], indirect=True)
 
 
 @pytest.fixture
-def db_path(isolated: Path) -> Path:
+def store_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@contextmanager
+def scratch_pg_database() -> Iterator[str]:
+    """A new, empty database on the TRACKER_TEST_PG server, dropped afterwards."""
+    import psycopg
+
+    name = f"tracker_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(PG_SERVER)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_kind: str) -> Iterator[str]:
+    """Point TRACKER_DB at a scratch database and fix the user, so no test touches real data."""
+    monkeypatch.setenv("TRACKER_USER", "tester")
+    monkeypatch.delenv("TRACKER_REVIEW_EVERY", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    if store_kind == "postgresql":
+        reason = pg_unavailable()
+        if reason:
+            pytest.skip(reason)
+        with scratch_pg_database() as url:
+            monkeypatch.setenv("TRACKER_DB", url)
+            yield url
+        return
+    db = tmp_path / "tracker.db"
+    monkeypatch.setenv("TRACKER_DB", str(db))
+    yield str(db)
+
+
+@pytest.fixture
+def db(isolated: str) -> str:
+    """The database in use: a file path, or a postgresql:// URL."""
     return isolated
+
+
+@pytest.fixture
+def db_path(isolated: str, store_kind: str) -> Path:
+    """The SQLite file itself, for tests that inspect or damage it."""
+    if store_kind != "sqlite":
+        pytest.skip("SQLite-specific: inspects the database file itself")
+    return Path(isolated)
+
+
+def event_count(run: Callable[..., Result]) -> int:
+    """How many events the log holds, through the CLI (works on either store)."""
+    return len(run("export").stdout.splitlines())
 
 
 Run = Callable[..., "Result"]

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WORKED_EXAMPLE
+from tests.conftest import event_count as count
+
+pytestmark = pytest.mark.both_stores
 
 STATUS_KEYS = {
     "id",
@@ -30,6 +33,11 @@ def status_json(run, *args):
     result = run("status", *args, "--format", "json")
     assert result.exit_code == 0, result
     return json.loads(result.stdout)
+
+
+def untouched(run, db: str) -> object:
+    """What must not change: the SQLite file's bytes, or a PostgreSQL log's export."""
+    return Path(db).read_bytes() if "://" not in db else run("export").stdout
 
 
 def event_count(db: Path) -> int:
@@ -110,8 +118,8 @@ def test_status_csv_and_md(run, worked_example):
     assert "pending conclusion" in md
 
 
-def test_typo_in_id_is_refused_with_did_you_mean(run, worked_example, db_path):
-    before = event_count(db_path)
+def test_typo_in_id_is_refused_with_did_you_mean(run, worked_example):
+    before = count(run)
     result = run("log", "x", "--by", "A", "--on", "2025-01-28", "-c", "stp=pending")
     assert result.exit_code == 2
     assert result.stderr == (
@@ -119,7 +127,7 @@ def test_typo_in_id_is_refused_with_did_you_mean(run, worked_example, db_path):
         "add it with: tracker add stp --title TEXT\n"
     )
     assert result.stdout == ""
-    assert event_count(db_path) == before
+    assert count(run) == before
 
 
 @pytest.mark.parametrize(
@@ -152,9 +160,9 @@ def test_typo_in_id_is_refused_with_did_you_mean(run, worked_example, db_path):
         (["remind", "--notify", "cat"], "go with --cron"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_and_writes_nothing(run, db_path, args, message):
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(run, db, args, message):
     assert run(*WORKED_EXAMPLE[0]).exit_code == 0
-    before = db_path.read_bytes()
+    before = untouched(run, db)
     result = run(*args)
     assert result.exit_code == 2, result
     lines = result.stderr.splitlines()
@@ -162,15 +170,15 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(run, db_path, args, 
     assert lines[0].startswith("Error: ")
     assert message in lines[0]
     assert "Traceback" not in result.stderr
-    assert db_path.read_bytes() == before
+    assert untouched(run, db) == before
 
 
-def test_two_megabyte_quote_is_refused(run, db_path):
+def test_two_megabyte_quote_is_refused(run):
     run(*WORKED_EXAMPLE[0])
     result = run("log", "-", "--by", "A", "-c", "stip", input="x" * 2_000_000)
     assert result.exit_code == 2
     assert "the limit is 100,000" in result.stderr
-    assert event_count(db_path) == 1
+    assert count(run) == 1
 
 
 def test_sql_looking_text_is_stored_verbatim(run):

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import WORKED_EXAMPLE
+from tests.conftest import event_count as count
 
-
-def count(db: Path) -> int:
-    if not db.exists():
-        return 0
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT count(*) FROM events").fetchone()[0]
+pytestmark = pytest.mark.both_stores
 
 
 anything = st.text(max_size=30)
@@ -40,10 +34,10 @@ refs = st.lists(
     commitments=refs,
     title=st.one_of(st.none(), anything),
 )
-def test_fuzzed_log_arguments(run, db_path, quote, by, on, commitments, title):
-    if count(db_path) == 0:
+def test_fuzzed_log_arguments(run, quote, by, on, commitments, title):
+    if count(run) == 0:
         assert run(*WORKED_EXAMPLE[0]).exit_code == 0
-    before = count(db_path)
+    before = count(run)
     args = ["log", quote, "--by", by]
     if on is not None:
         args += ["--on", on]
@@ -54,7 +48,7 @@ def test_fuzzed_log_arguments(run, db_path, quote, by, on, commitments, title):
     result = run(*args, input="")
     assert result.exit_code in (0, 2), result
     assert "Traceback" not in result.stderr
-    after = count(db_path)
+    after = count(run)
     if result.exit_code == 2:
         assert after == before
         error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error")]

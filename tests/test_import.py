@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+pytestmark = pytest.mark.both_stores
+
 
 def export(run) -> list[str]:
     return run("export").stdout.splitlines()

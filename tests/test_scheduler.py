@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from tracker import remind, services
+from tracker.app import open_session as app_open_session
 from tracker.errors import UserError
 from tracker.scheduler import (
     Firing,
@@ -38,7 +39,6 @@ from tracker.scheduler import (
     run_schedule,
 )
 from tracker.services import Session
-from tracker.sqlite_store import SQLiteStore
 
 NEW_YORK = ZoneInfo("America/New_York")
 TRACKER = Path(sys.executable).parent / "tracker"
@@ -59,8 +59,9 @@ def at(text: str, zone: tzinfo = NEW_YORK, *, fold: int = 0) -> datetime:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "remind.db"
+def db(isolated: str) -> str:
+    """The test's database: a SQLite file, or a scratch PostgreSQL database (both_stores)."""
+    return isolated
 
 
 @pytest.fixture
@@ -68,9 +69,9 @@ def clock() -> Clock:
     return Clock(at("2025-11-03T08:00"))
 
 
-def open_session(db: Path, clock: Clock) -> Session:
+def open_session(db: str, clock: Clock) -> Session:
     return Session(
-        store=SQLiteStore(str(db)),
+        store=app_open_session(db, actor="tester", create=True).store,
         actor="tester",
         clock=clock,
         today_fn=lambda: clock.now.date(),
@@ -78,7 +79,7 @@ def open_session(db: Path, clock: Clock) -> Session:
 
 
 @pytest.fixture
-def session(db: Path, clock: Clock) -> Iterator[Session]:
+def session(db: str, clock: Clock) -> Iterator[Session]:
     session = open_session(db, clock)
     # Added long ago and never followed up: stale on every day the tests use.
     services.add(
@@ -120,6 +121,7 @@ def appending_notify(target: Path) -> str:
 # --- the once-per-day rule ------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_two_firings_on_one_day_issue_one_report(session: Session, tmp_path: Path) -> None:
     out, sent = outdir(tmp_path), tmp_path / "sent.txt"
     schedule = make_schedule(session, "0 8,20 * * *", output_dir=out, notify=appending_notify(sent))
@@ -168,8 +170,9 @@ def test_next_day_issues_its_own_report(session: Session, tmp_path: Path) -> Non
     assert "NEW" not in (out / "reminders-2025-11-04.txt").read_text()
 
 
+@pytest.mark.both_stores
 def test_two_schedulers_on_one_database_issue_one_report(
-    session: Session, db: Path, clock: Clock, tmp_path: Path
+    session: Session, db: str, clock: Clock, tmp_path: Path
 ) -> None:
     other = open_session(db, clock)  # a second process: its own connection to the file
     try:
@@ -202,6 +205,7 @@ def test_two_schedulers_on_one_database_issue_one_report(
 # --- DST ------------------------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_fall_back_double_firing_issues_one_report(session: Session, tmp_path: Path) -> None:
     out, sent = outdir(tmp_path), tmp_path / "sent.txt"
     schedule = make_schedule(session, "30 1 * * *", output_dir=out, notify=appending_notify(sent))
@@ -238,6 +242,7 @@ def test_latest_firing_tells_the_two_fall_back_firings_apart() -> None:
 # --- catch-up on start ----------------------------------------------------------------------
 
 
+@pytest.mark.both_stores
 def test_catch_up_issues_the_missed_firing_for_its_day(session: Session, tmp_path: Path) -> None:
     out = outdir(tmp_path)
     schedule = make_schedule(session, "0 8 * * 1-5", output_dir=out)

@@ -105,7 +105,8 @@ WRITER = textwrap.dedent(
 )
 
 
-def test_concurrent_writers_lose_nothing_and_keep_one_chain(run, db_path):
+@pytest.mark.both_stores
+def test_concurrent_writers_lose_nothing_and_keep_one_chain(run):
     assert run(*WORKED_EXAMPLE[0]).exit_code == 0
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     procs = [
@@ -127,3 +128,17 @@ def test_concurrent_writers_lose_nothing_and_keep_one_chain(run, db_path):
     assert run("verify").exit_code == 0
     stip = json.loads(run("status", "stip", "--format", "json").stdout)
     assert stip["statement_count"] == 100
+
+
+@pytest.mark.both_stores
+def test_two_processes_adding_the_same_id_add_it_once(run):
+    adder = "import sys\nfrom cli import main\nsys.argv = ['tracker', 'add', 'race', '--title', sys.argv[1]]\nmain()"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", adder, f"T{n}"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for n in range(4)
+    ]  # fmt: skip
+    codes = sorted(p.wait(timeout=60) for p in procs)
+    assert codes == [0, 2, 2, 2]
+    assert len(run("export").stdout.splitlines()) == 1

@@ -22,10 +22,11 @@ from tracker.services import Session
 
 
 def open_session(location: str, *, actor: str, create: bool, catch_up: bool = True) -> Session:
-    if location.startswith(("postgresql://", "postgres://")):
-        raise UserError(
-            "PostgreSQL stores are not available in this version yet; use a file path for --db"
-        )
+    if is_postgres(location):
+        from tracker.pg_store import PostgresStore
+
+        store = PostgresStore(location, create=create, catch_up=catch_up)
+        return Session(store=store, actor=actor)
     from tracker.sqlite_store import SQLiteStore
 
     return Session(store=SQLiteStore(location, create=create, catch_up=catch_up), actor=actor)
@@ -40,6 +41,19 @@ def check_output_path(path: Path, database: str | None = None, what: str = "--ou
         raise UserError(f"the folder {folder} does not exist; create it or choose another {what}")
     if database and path.exists() and Path(database).exists() and path.samefile(database):
         raise UserError(f"{what} {path} is the database itself; choose another file")
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def display_location(location: str) -> str:
+    """The database as `tracker path` shows it: a URL loses its password."""
+    if is_postgres(location):
+        from tracker.pg_store import redact
+
+        return redact(location)
+    return location
 
 
 def render_report(

@@ -1,0 +1,113 @@
+"""The PostgreSQL store's own rules: what it refuses, and moving a desk between stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import WORKED_EXAMPLE, pg_unavailable, scratch_pg_database
+
+
+@pytest.fixture
+def pg_url():
+    reason = pg_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with scratch_pg_database() as url:
+        yield url
+
+
+def one_line(result, code: int, fragment: str) -> None:
+    assert result.exit_code == code, result
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and fragment in lines[0], (
+        result.stderr
+    )
+
+
+def sql(url: str, statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def test_events_cannot_be_updated_deleted_or_truncated(run, pg_url):
+    import psycopg
+
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    for statement in (
+        "UPDATE events SET recorded_by = 'x'",
+        "DELETE FROM events",
+        "TRUNCATE events",
+        "INSERT INTO events SELECT seq + 5, id || 'x', type, schema, occurred_on, recorded_at, "
+        "recorded_by, data, prev_hash, hash FROM events",
+    ):
+        with pytest.raises(psycopg.errors.RaiseException):
+            sql(pg_url, statement)
+    assert run("--db", pg_url, "verify").exit_code == 0
+
+
+def test_a_database_holding_other_tables_is_refused_untouched(run, pg_url):
+    sql(pg_url, "CREATE TABLE recipes (name TEXT)")
+    one_line(run("--db", pg_url, "status"), 2, "holds tables (recipes) but no tracker log")
+    one_line(run("--db", pg_url, *WORKED_EXAMPLE[0]), 2, "holds tables (recipes)")
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    assert tables == [("recipes",)]
+
+
+def test_a_database_from_a_newer_version_is_refused(run, pg_url):
+    assert run("--db", pg_url, "status").exit_code == 0  # creates the schema
+    sql(pg_url, "INSERT INTO tracker_migrations VALUES ('m999_future', now())")
+    one_line(run("--db", pg_url, "status"), 2, "written by a newer version of tracker")
+
+
+def test_an_altered_trigger_function_is_caught_by_verify(run, pg_url):
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    sql(
+        pg_url,
+        "CREATE OR REPLACE FUNCTION tracker_refuse_change() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+    )
+    result = run("--db", pg_url, "verify")
+    assert result.exit_code == 1
+    assert "immutability trigger events_no_update was altered" in result.stdout
+
+
+def test_path_hides_the_password_and_a_dead_server_is_one_line(run):
+    url = "postgresql://analyst:s3cret@127.0.0.1:1/desk"
+    assert run("--db", url, "path").stdout == "postgresql://analyst:***@127.0.0.1:1/desk\n"
+    result = run("--db", url, "status")
+    one_line(result, 1, "cannot connect to postgresql://analyst:***@127.0.0.1:1/desk")
+    assert "s3cret" not in result.stderr
+
+
+def test_a_desk_moves_from_laptop_to_server_and_back_exactly(run, pg_url, tmp_path: Path):
+    laptop = str(tmp_path / "laptop.db")
+    for step in WORKED_EXAMPLE:
+        assert run("--db", laptop, *step).exit_code == 0
+    run("--db", laptop, "followup", "stip", "--due", "2025-03-01", "--on", "2025-02-01")
+    exported = run("--db", laptop, "export").stdout
+    dump = tmp_path / "desk.jsonl"
+    dump.write_text(exported, encoding="utf-8")
+    assert run("--db", pg_url, "import", str(dump)).exit_code == 0
+    assert run("--db", pg_url, "export").stdout == exported
+    assert run("--db", pg_url, "verify").exit_code == 0
+    for args in (
+        ["status", "--format", "json"],
+        ["remind", "--now", "2025-03-15", "--format", "json"],
+    ):
+        assert run("--db", pg_url, *args).stdout == run("--db", laptop, *args).stdout
+    back = str(tmp_path / "back.db")
+    (tmp_path / "server.jsonl").write_text(run("--db", pg_url, "export").stdout, encoding="utf-8")
+    assert run("--db", back, "import", str(tmp_path / "server.jsonl")).exit_code == 0
+    assert run("--db", back, "export").stdout == exported
+    stip = json.loads(run("--db", pg_url, "status", "stip", "--format", "json").stdout)
+    assert stip["label"] == "pending conclusion"

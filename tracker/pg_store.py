@@ -1,0 +1,244 @@
+"""The event log in a PostgreSQL database: the shared store for a team (`--db postgresql://…`).
+
+Owns the connection (psycopg 3, an optional extra), the schema and its migrations, the
+write lock and the database rules. Appends take a transaction-scoped advisory lock, so
+writers on any host queue for it and the chain never forks; triggers refuse UPDATE,
+DELETE and TRUNCATE of events and any insert that does not extend the chain. The same
+projection tables as SQLite live here and are caught up in the append's transaction.
+Event data is stored as TEXT, byte for byte as the codec wrote it (jsonb would reformat
+it and break exports). Everything else is shared with SQLite in `tracker.logstore`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tracker.errors import RuntimeFailure, UserError
+from tracker.logstore import IMMUTABLE_MESSAGE, LogStore
+from tracker.store import Row, Sql
+
+# One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
+WRITE_LOCK = 0x7472_6163  # "trac"
+MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "m001_events",
+        (
+            """CREATE TABLE events (
+                seq BIGINT PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                schema INTEGER NOT NULL,
+                occurred_on TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by TEXT NOT NULL,
+                data TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+            f"""CREATE FUNCTION tracker_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION '{IMMUTABLE_MESSAGE}'; END $$""",
+            """CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
+                FOR EACH ROW EXECUTE FUNCTION tracker_refuse_change()""",
+            """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+                FOR EACH STATEMENT EXECUTE FUNCTION tracker_refuse_change()""",
+            """CREATE FUNCTION tracker_check_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE last_seq BIGINT; last_hash TEXT;
+                BEGIN
+                  SELECT seq, hash INTO last_seq, last_hash FROM events
+                    ORDER BY seq DESC LIMIT 1;
+                  IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1
+                     OR NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, repeat('0', 64)) THEN
+                    RAISE EXCEPTION 'event does not extend the hash chain';
+                  END IF;
+                  RETURN NEW;
+                END $$""",
+            """CREATE TRIGGER events_chain BEFORE INSERT ON events
+                FOR EACH ROW EXECUTE FUNCTION tracker_check_chain()""",
+            """CREATE TABLE projection_checkpoints (
+                name TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                seq BIGINT NOT NULL
+            )""",
+        ),
+    ),
+]
+TRIGGERS = {
+    "events_no_update": "tracker_refuse_change",
+    "events_no_truncate": "tracker_refuse_change",
+    "events_chain": "tracker_check_chain",
+}
+_PLACEHOLDER = re.compile(r"\?")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and `tracker path`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _function_body(statement: str) -> str:
+    return _normal(statement.split("$$")[1])
+
+
+EXPECTED_FUNCTIONS = {
+    statement.split()[2].split("(")[0]: _function_body(statement)
+    for _, statements in MIGRATIONS
+    for statement in statements
+    if statement.lstrip().startswith("CREATE FUNCTION")
+}
+
+
+class PgSql:
+    """`tracker.store.Sql` over one psycopg connection: `?` becomes `%s`."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _translate(sql: str) -> str:
+        # Our SQL never holds a literal '?' or '%', so the translation is exact.
+        return _PLACEHOLDER.sub("%s", sql)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(self._translate(sql), params or None)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cursor:
+            cursor.executemany(self._translate(sql), rows)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return list(self.conn.execute(self._translate(sql), params or None).fetchall())
+
+
+class PostgresStore(LogStore):
+    """An `EventStore` in a PostgreSQL database, shared by a team."""
+
+    def __init__(self, url: str, *, create: bool = True, catch_up: bool = True) -> None:
+        try:
+            import psycopg
+            from psycopg.rows import dict_row
+        except ImportError:
+            raise UserError(
+                "PostgreSQL needs the optional extra: pip install 'tracker[postgres]'"
+            ) from None
+        self.psycopg = psycopg
+        self.location = redact(url)
+        self.catch_up = catch_up
+        self.refused_errors = (psycopg.errors.RaiseException, psycopg.errors.IntegrityError)
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+        except psycopg.Error as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise RuntimeFailure(f"cannot connect to {self.location} ({message})") from None
+        self.sql: Sql = PgSql(self.conn)
+        try:
+            self._open()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # --- opening --------------------------------------------------------------------------
+
+    def _tables(self) -> set[str]:
+        rows = self.sql.query(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
+        return {r["table_name"] for r in rows}
+
+    def _pending(self) -> list[str]:
+        """Migrations still to apply; refuses a database that is not ours, or is newer."""
+        tables = self._tables()
+        applied: list[str] = []
+        if "tracker_migrations" in tables:
+            rows = self.sql.query("SELECT name FROM tracker_migrations ORDER BY applied_at, name")
+            applied = [r["name"] for r in rows]
+        if tables and not applied:
+            shown = ", ".join(sorted(tables)[:3])
+            raise UserError(
+                f"{self.location} holds tables ({shown}) but no tracker log; "
+                "use an empty database for tracker"
+            )
+        known = [name for name, _ in MIGRATIONS]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise UserError(
+                f"{self.location} was written by a newer version of tracker "
+                f"(schema step {unknown[0]}); upgrade tracker to use it"
+            )
+        return [name for name in known if name not in applied]
+
+    def _open(self) -> None:
+        # An empty database gets the schema on first use, reading or writing: it is the
+        # team's, named on purpose, unlike a file path that might be a typo.
+        if self._pending():
+            with self._write():
+                pending = self._pending()  # another process may have migrated meanwhile
+                for name, statements in MIGRATIONS:
+                    if name in pending:
+                        for statement in statements:
+                            self.sql.execute(statement)
+                        if "tracker_migrations" not in self._tables():
+                            self.sql.execute(
+                                "CREATE TABLE tracker_migrations "
+                                "(name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)"
+                            )
+                        self.sql.execute(
+                            "INSERT INTO tracker_migrations (name, applied_at) VALUES (?, now())",
+                            (name,),
+                        )
+        self._ensure_projections()
+
+    # --- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        with self.conn.transaction():
+            # Held until commit or rollback: writers on every host queue here.
+            self.sql.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+            yield
+
+    @contextmanager
+    def reading(self) -> Iterator[Sql]:
+        # REPEATABLE READ: every query of one command sees the same snapshot.
+        with self.conn.transaction():
+            self.sql.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield self.sql
+
+    # --- integrity ------------------------------------------------------------------------
+
+    def trigger_problems(self) -> list[str]:
+        """Triggers missing, or their functions not as this version made them."""
+        rows = self.sql.query(
+            "SELECT t.tgname AS name, p.proname AS function, p.prosrc AS body "
+            "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal"
+        )
+        found = {r["name"]: (r["function"], _normal(r["body"])) for r in rows}
+        problems = []
+        for name, function in TRIGGERS.items():
+            if name not in found:
+                problems.append(f"immutability trigger {name} is missing: events can be edited")
+            elif found[name] != (function, EXPECTED_FUNCTIONS[function]):
+                problems.append(f"immutability trigger {name} was altered: events can be edited")
+        return problems
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def discard_if_empty(self) -> None:
+        # A shared database is never dropped by a client: the schema stays for the team.
+        self.close()
