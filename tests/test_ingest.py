@@ -1,0 +1,499 @@
+"""Tests of tracker.ingest: sentences, cues, speakers, matching, statuses and verbatim quotes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.domain import check_commitment_id, parse_status
+from tracker.ingest import (
+    KnownCommitment,
+    Proposal,
+    html_to_text,
+    propose,
+    read_input,
+    split_sentences,
+)
+
+# The seed article is a real readout: read from beside the project, never copied into it.
+SEED = Path(
+    os.environ.get(
+        "TRACKER_SEED_ARTICLE", Path(__file__).resolve().parents[2] / "shared" / "seed-article.txt"
+    )
+)
+needs_seed = pytest.mark.skipif(
+    not SEED.is_file(), reason=f"the seed article is not at {SEED}; set TRACKER_SEED_ARTICLE"
+)
+CORPUS = Path(__file__).parent / "ingest_corpus"
+STIP = KnownCommitment(id="stip", title="Strategic Trade and Investment Partnership (STIP)")
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in split_sentences(text)]
+
+
+def one(text: str, **kwargs: object) -> Proposal:
+    found = propose(text, **kwargs)  # type: ignore[arg-type]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- sentence splitting -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mr. Smith met Dr. Jones on Jan. 5. They agreed.",
+            ["Mr. Smith met Dr. Jones on Jan. 5.", "They agreed."],
+        ),
+        (
+            "J. R. Smith said the U.S. would help. The U.N. Special Envoy agreed.",
+            ["J. R. Smith said the U.S. would help.", "The U.N. Special Envoy agreed."],
+        ),
+        (
+            "They met in Washington, D.C. The talks lasted an hour.",
+            ["They met in Washington, D.C.", "The talks lasted an hour."],
+        ),
+        (
+            "It was attended by Gen. (Rtd.) Samuel O. Ndlovu. He spoke.",
+            ["It was attended by Gen. (Rtd.) Samuel O. Ndlovu.", "He spoke."],
+        ),
+        (
+            "See Decision No. 7 of the summit. It holds.",
+            ["See Decision No. 7 of the summit.", "It holds."],
+        ),
+        ("We will act... The time is now.", ["We will act...", "The time is now."]),
+        ("We will act... and soon.", ["We will act... and soon."]),
+        ("We urge them to act… Thank you.", ["We urge them to act…", "Thank you."]),
+        (
+            '"We agreed. We will sign," he said. Then he left.',
+            ['"We agreed.', 'We will sign," he said.', "Then he left."],
+        ),
+        ('"Will you sign?" she asked. He nodded.', ['"Will you sign?" she asked.', "He nodded."]),
+        (
+            "A heading without a stop\n\nThe body starts here.",
+            ["A heading without a stop", "The body starts here."],
+        ),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_lists_and_headings_lose_their_markup() -> None:
+    text = (
+        "# Outcomes of the summit\n\n"
+        "The leaders:\n\n"
+        "* Agreed to meet again;\n"
+        "- Called for calm;\n"
+        "1. Signed the accord.\n"
+        "2) Took note of the report,\n"
+        "   which was long.\n"
+    )
+    assert sentences(text) == [
+        "Outcomes of the summit",
+        "The leaders:",
+        "Agreed to meet again;",
+        "Called for calm;",
+        "Signed the accord.",
+        "Took note of the report,\n   which was long.",
+    ]
+
+
+def test_paragraph_break_ends_a_sentence_without_a_stop() -> None:
+    assert sentences("First part with no stop\n\nSecond part.") == [
+        "First part with no stop",
+        "Second part.",
+    ]
+
+
+def test_dateline_is_not_part_of_the_first_sentence() -> None:
+    text = "**Nairobi, Jan. 15, 2025** — The Ministry has launched the campaign."
+    assert sentences(text) == ["The Ministry has launched the campaign."]
+    text = "BRUSSELS (Wire) — The EU reached an agreement."
+    assert sentences(text) == ["The EU reached an agreement."]
+
+
+def test_spans_index_the_text() -> None:
+    text = "  One. Two!\n\n- Three?\n"
+    for start, end in split_sentences(text):
+        assert text[start:end].strip() == text[start:end]
+
+
+# --- input -------------------------------------------------------------------------------
+
+
+def test_html_to_text_drops_scripts_and_keeps_paragraphs() -> None:
+    html = (
+        "<html><head><title>T</title><style>p {}</style></head><body>"
+        "<script>var x = 'agreed to';</script>"
+        "<h2>Statement&nbsp;by the Chair</h2><p>We agreed to  extend\nthe patrols.</p>"
+        "<ul><li>We urge calm&hellip;</li><li>We thank Portugal.</li></ul>"
+        "<p>Talks are continuing.<br>The next meeting is in Dakar.</p></body></html>"
+    )
+    text = html_to_text(html)
+    assert "var x" not in text and "p {}" not in text and "<" not in text
+    assert "We agreed to extend the patrols." in text
+    assert "We urge calm…" in text
+    assert "\n\n" in text
+    assert "Talks are continuing.\nThe next meeting is in Dakar." in text
+
+
+def test_read_input_reduces_html_by_name_or_content_only() -> None:
+    html = "<p>We agreed to act.</p><p>It <b>holds</b>.</p><div>Done.</div>"
+    assert read_input(html, "x.html") == read_input(html) == html_to_text(html)
+    plain = "We agreed to act.\r\nIt holds, 3 < 4 and 5 > 2.\n"
+    assert read_input(plain, "x.txt") == plain
+    markdown = "# Title\n\n* We agreed to <abbr>act</abbr>.\n"
+    assert read_input(markdown, "x.md") == markdown
+
+
+# --- detection and statuses --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "status", "label"),
+    [
+        (
+            "The two ministers agreed to expand cooperation on maritime security.",
+            "committed",
+            "agreed",
+        ),
+        ("Kenya pledged $5 million for the trust fund.", "committed", "pledged"),
+        ("The company will continue to fund the clinics.", "committed", "promised"),
+        (
+            "The Secretary reaffirmed the commitment of the United States to the fund.",
+            "committed",
+            "committed",
+        ),
+        ("The parties reached an agreement on grain exports.", "committed", "agreed"),
+        ("They signed the accord in Geneva.", "fulfilled", "signed"),
+        (
+            "They discussed the need to conclude the trade agreement.",
+            "pending",
+            "pending conclusion",
+        ),
+        ("The two sides are negotiating a new treaty.", "pending", "negotiating"),
+        ("Talks on a fisheries agreement are continuing.", "pending", "negotiating"),
+        ("The Council called on the government to open the border.", "proposed", "called for"),
+        ("The minister urged donors to act quickly.", "proposed", "called for"),
+        ("The president requested additional funding for the mission.", "proposed", "requested"),
+        ("The Council demanded that all parties cease hostilities.", "proposed", "called for"),
+        ("The ministry deployed 300 nurses to the region.", "in_progress", "ongoing"),
+        ("The agency launched the vaccination campaign.", "in_progress", "ongoing"),
+        ("The ministry delivered 1.4 million doses.", "fulfilled", "delivered"),
+        ("The rebels violated the ceasefire overnight.", "broken", "violated"),
+        ("The government failed to pay the contractors.", "broken", "failed"),
+        ("He accused the bloc of having reneged on its promise.", "broken", "reneged"),
+        ("Construction of the dam has stalled.", "stalled", "stalled"),
+        ("The prisoner exchange has been delayed again.", "stalled", "delayed"),
+        ("The bloc had dropped its demand for a quota.", "withdrawn", "dropped"),
+        ("It is a compromise, and a fair one.", "partial", "compromise"),
+        ("Negotiations on the treaty have been suspended since March.", "stalled", "on hold"),
+        ("The deal still has to be ratified by parliament.", "pending", "awaiting"),
+    ],
+)
+def test_cues_give_a_status_and_a_label_that_parses_back(
+    sentence: str, status: str, label: str
+) -> None:
+    found = one(sentence)
+    assert (found.status, found.label) == (status, label)
+    assert parse_status(found.label) == (found.status, found.label)
+    assert found.cue and found.cue.lower() in sentence.lower()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Secretary thanked President Kamau for Kenya's leadership of the mission.",
+        "The Secretary offered his condolences for the victims of the flooding.",
+        "Secretary Rubio praised Kenya's efforts to promote regional stability.",
+        "The interconnector is part of the power pool, an initiative launched in 2005.",
+        "Ruto announced that he held discussions with President Macron.",
+        "We will not rest until every child is protected.",
+        "The next ordinary summit will be held in Kigali in August.",
+        "They discussed the ongoing conflict in the east.",
+        "The Secretary thanked the Minister for his commitment to regional trade.",
+        "The ceasefire has not been agreed.",
+        "Will the parties sign the accord?",
+        "We have delivered on our promises.",
+        "The agreement, signed in 2015, expired last year.",
+        "Officials said the talks on Tuesday were constructive.",
+        "Asked whether the deal would be signed soon, he declined to comment.",
+        "If the parties agree to the plan, troops could leave by June.",
+    ],
+)
+def test_praise_condolence_and_background_are_left_out(sentence: str) -> None:
+    assert propose(sentence) == []
+
+
+def test_first_verb_cue_gives_the_status_and_stall_beats_a_noun_cue() -> None:
+    found = one(
+        "The government remained committed to the accord and had already begun demobilisation."
+    )
+    assert found.status == "committed"
+    found = one("Negotiations on a fisheries agreement have been suspended; we regret this.")
+    assert (found.status, found.label) == ("stalled", "on hold")
+
+
+def test_list_items_use_the_lead_in() -> None:
+    text = "The Heads of State:\n\n* Reaffirmed their commitment to the peace process;\n* Took note of the report.\n"
+    found = one(text)
+    assert found.by == "Heads of State"
+    assert found.quote == "Reaffirmed their commitment to the peace process"
+    text = "Dr. Haji spoke.\n\nSince the programme began in 2023:\n\n1. Over 600,000 children have received a dose.\n"
+    found = one(text)
+    assert (found.status, found.by) == ("in_progress", "Haji")
+
+
+# --- attribution -------------------------------------------------------------------------
+
+
+def test_readout_subject_is_the_speaker() -> None:
+    found = one("The Secretary and President Ruto agreed on a joint strategy for Haiti.")
+    assert found.by == "Secretary and President Ruto"
+    found = one("Health Cabinet Secretary Dr. Amina W. Haji pledged new clinics.")
+    assert found.by == "Amina W. Haji"
+
+
+def test_quotation_takes_its_attributed_speaker() -> None:
+    text = (
+        'Energy Minister Grace N. Otieno spoke on Monday. "Every tower will be up by October," '
+        'she said.\n\n"We will connect the grid by December," said Commissioner Lena Vos.'
+    )
+    first, second = propose(text)
+    assert first.by == "Grace N. Otieno"
+    assert first.quote == "Every tower will be up by October"
+    assert second.by == "Lena Vos"
+    assert second.quote == "We will connect the grid by December"
+
+
+def test_pronouns_resolve_to_the_last_named_speaker_and_short_names_expand() -> None:
+    text = (
+        "President William Ruto held a call with Secretary Marco Rubio.\n\n"
+        '"We agreed on a joint strategy," he said.\n\n'
+        "Ruto also pledged support for the mission. He urged donors to act."
+    )
+    assert [p.by for p in propose(text)] == ["William Ruto"] * 3
+
+
+def test_first_person_and_unknown_speakers_fall_back_to_by() -> None:
+    found = one("We have agreed to extend the operation until 2026.", by="Chair of the Forum")
+    assert found.by == "Chair of the Forum"
+    assert one("We have agreed to extend the operation until 2026.").by is None
+
+
+def test_trailing_attribution_and_according_to() -> None:
+    found = one(
+        "The grid link will be completed by December, Energy Minister Grace N. Otieno said."
+    )
+    assert found.by == "Grace N. Otieno"
+    found = one("Talks on a separate chapter are continuing, officials said.")
+    assert found.by == "officials"
+
+
+def test_quotation_running_over_paragraphs_uses_the_closing_attribution() -> None:
+    text = (
+        "Ruto spoke to reporters.\n\n"
+        '"We also agreed on a joint strategy for the mission.\n\n'
+        '"On security, we discussed the situation," he added.\n'
+    )
+    found = one(text, by="William Ruto")
+    assert found.quote == "We also agreed on a joint strategy for the mission."
+    assert found.by == "William Ruto"
+
+
+# --- commitments --------------------------------------------------------------------------
+
+
+def test_matches_known_commitments_by_id_acronym_or_title_words() -> None:
+    known = [
+        STIP,
+        KnownCommitment(id="mss-trust-fund", title="US funding for the MSS trust fund"),
+        KnownCommitment(id="power-africa", title="Power Africa initiative"),
+    ]
+    cases = {
+        "They discussed the need to conclude the STIP.": "stip",
+        "They discussed the need to conclude the Strategic Trade and Investment Partnership.": "stip",
+        "President Kamau requested additional U.S. funding for the MSS trust fund.": "mss-trust-fund",
+        "The Secretary reaffirmed the commitment of the United States to Power Africa.": "power-africa",
+    }
+    for sentence, cid in cases.items():
+        found = one(sentence, known=known)
+        assert (found.commitment, found.new) == (cid, False)
+        assert found.title == next(k.title for k in known if k.id == cid)
+
+
+def test_new_commitments_get_valid_unique_ids_and_titles() -> None:
+    text = (
+        "Kenya pledged new rural clinics.\n\n"
+        "The bank agreed to extend the deadline for its loan.\n\n"
+        "Uganda signed the trade accord with Rwanda."
+    )
+    suggested = propose(text)[0].commitment
+    known = [KnownCommitment(id=suggested, title="Something else entirely")]
+    found = propose(text, known)
+    ids = [p.commitment for p in found]
+    assert all(p.new for p in found)
+    assert len(set(ids)) == 3 and suggested not in ids
+    for cid in ids:
+        assert check_commitment_id(cid) == cid and len(cid) <= 40
+    assert found[1].title == "Extend the deadline for its loan"
+
+
+def test_a_suggestion_named_again_keeps_its_id() -> None:
+    text = (
+        "Both parties said they remain committed to the truce.\n\n"
+        "Later the rebels were accused of violating the truce near the port."
+    )
+    first, second = propose(text)
+    assert first.commitment == second.commitment and first.new and second.new
+    assert (second.status, second.label) == ("broken", "violated")
+
+
+def test_follow_up_sentences_stay_on_the_same_commitment() -> None:
+    known = [
+        KnownCommitment(id="ev-tariffs", title="EU-Mercosia phase-out of electric vehicle tariffs")
+    ]
+    text = (
+        "The EU and Mercosia reached an agreement to phase out tariffs on electric vehicles.\n\n"
+        '"We will remove the first tariffs on Jan. 1. It is a compromise, and a fair one," '
+        "said Lena Vos.\n"
+    )
+    assert [p.commitment for p in propose(text, known)] == ["ev-tariffs"] * 3
+
+
+# --- quotes, fields and robustness -------------------------------------------------------
+
+
+def test_quotes_never_start_with_markdown_markup() -> None:
+    text = "## Heading agreed\n\n* We agreed to act;\n- **We pledged** funds.\n1. We signed it.\n> We urge calm.\n"
+    for found in propose(text):
+        assert found.quote[0].isalnum(), found.quote
+        assert found.quote in text
+
+
+def test_fields_are_passed_through_and_numbered() -> None:
+    found = propose(
+        "Kenya pledged clinics. Uganda signed the accord.",
+        by="Desk",
+        on="2025-01-27",
+        source="https://example.org/x",
+    )
+    assert [p.n for p in found] == [1, 2]
+    assert {(p.on, p.source) for p in found} == {("2025-01-27", "https://example.org/x")}
+
+
+FRAGMENTS = [
+    "We agreed to ", "pledged ", "will continue to ", '"', "“", "”", "’", ". ", "... ", "…",
+    "\n\n", "\n* ", "\n1. ", "# ", "Mr. ", "U.S. ", "J. R. Smith ", "he said", ", officials said.",
+    "the need to conclude ", "called on ", "violated ", "failed to ", "The Secretary ", "(STIP) ",
+    "has stalled", "It is a compromise", "<p>", "Heads of State:", "\t", " — ", "?", "!", ";", ":",
+]  # fmt: skip
+texts = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=12)), max_size=40).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, by=st.one_of(st.none(), st.text(min_size=1, max_size=20)))
+def test_propose_never_raises_and_quotes_are_verbatim(text: str, by: str | None) -> None:
+    found = propose(text, [STIP], by=by)
+    ids: set[str] = set()
+    for proposal in found:
+        assert proposal.quote and proposal.quote in text
+        assert parse_status(proposal.label) == (proposal.status, proposal.label)
+        assert check_commitment_id(proposal.commitment) == proposal.commitment
+        if proposal.new:
+            assert proposal.commitment != "stip"
+        ids.add(proposal.commitment)
+    for start, end in split_sentences(text):
+        assert 0 <= start < end <= len(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    html=st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<li>",
+                "<br>",
+                "<script>",
+                "</script>",
+                "We agreed to act. ",
+                "&amp;",
+                "<h1>",
+                "x",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_html_input_never_raises(html: str) -> None:
+    text = read_input(html, "page.html")
+    for proposal in propose(text):
+        assert proposal.quote in text
+
+
+# --- the seed article ----------------------------------------------------------------------
+
+
+@needs_seed
+def test_seed_article() -> None:
+    text = read_input(SEED.read_text(encoding="utf-8"), SEED.name)
+    found = propose(text, [STIP], by="William Ruto", on="2025-01-27")
+    got = [(p.quote[:40], p.commitment if not p.new else "new", p.status, p.label) for p in found]
+    assert got == [
+        ("We discussed the need to conclude the St", "stip", "pending", "pending conclusion"),
+        ("We also discussed the United Nations-led", "new", "committed", "agreed"),
+        ("I am glad that the US has committed to c", "new", "committed", "committed"),
+        ("President Macron also committed his coun", "new", "committed", "committed"),
+    ]
+    assert found[0].quote.startswith(
+        "We discussed the need to conclude the Strategic Trade and Investment Partnership (STIP) "
+        "agreement that seeks"
+    )
+    assert "agreed on a joint strategy" in found[1].quote
+    assert found[2].quote == (
+        "I am glad that the US has committed to continue to deploy its capabilities to support "
+        "Kenya’s peace mission in the region"
+    )
+    assert found[0].cue == "the need to conclude"
+    assert {p.by for p in found} == {"William Ruto"}
+    assert {p.on for p in found} == {"2025-01-27"}
+    assert all(p.quote in text for p in found)
+    assert len({p.commitment for p in found}) == 4
+    assert not any("he noted that Macron" in p.quote for p in found)
+
+
+def test_eval_runs_on_the_corpus() -> None:
+    from tracker.ingest_eval import main
+
+    assert main(["--corpus", str(CORPUS), "--split", "dev"]) == 0
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, tracker.ingest; "
+        "heavy = {'sqlite3', 'typer', 'sqlite_utils', 'apscheduler', 'cli', 'tracker.services', "
+        "'urllib.request', 'socket', 'http.client'} & set(sys.modules); print(sorted(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert result.stdout.strip() == "[]"
