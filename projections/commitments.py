@@ -509,7 +509,7 @@ class CommitmentProjection:
         touched: set[str] = set()
         new_entries: list[tuple[Any, ...]] = []
         for event in events:
-            payload = CODEC.decode(event.type, event.schema, event.data)
+            payload = CODEC.decode_stored(event.type, event.schema, event.data)
             for entry in entries_for(event, payload):
                 new_entries.append(tuple(getattr(entry, c) for c in ENTRY_COLUMNS))
                 touched.add(entry.commitment_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
@@ -287,15 +287,18 @@ APPEND_BATCH = 5000
 class _Checker:
     """Checks an export line by line with memory bounded by one batch.
 
-    Ids seen so far go to a temporary table on disk rather than a Python set, so a file of
-    any size can be checked; the commitment ids (a few thousand) stay in memory.
+    Each checked line is spooled, parsed, to a temporary table on disk, so a file of any
+    size is read once and the append reads the spool instead of parsing the file again;
+    the commitment ids (a few thousand) stay in memory.
     """
 
     def __init__(self, sql: Sql) -> None:
         self.sql = sql
         sql.execute(
             "CREATE TEMP TABLE IF NOT EXISTS import_lines "
-            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL, new INTEGER NOT NULL, type TEXT NOT NULL)"
+            "(line INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, new INTEGER NOT NULL, "
+            "type TEXT NOT NULL, schema INTEGER NOT NULL, occurred_on TEXT NOT NULL, "
+            "recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL)"
         )
         sql.execute("DELETE FROM import_lines")
         self.commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
@@ -355,12 +358,51 @@ class _Checker:
                 else:
                     self.new += 1
                 self._check_references(payload, here, is_new=stored is None)
-                rows.append((event.id, number, int(stored is None), event.type))
+                rows.append(
+                    (
+                        number,
+                        event.id,
+                        int(stored is None),
+                        event.type,
+                        event.schema,
+                        event.occurred_on,
+                        event.recorded_at,
+                        event.recorded_by,
+                        event.data,
+                    )
+                )
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
         self.sql.executemany(
-            "INSERT INTO import_lines (id, line, new, type) VALUES (?, ?, ?, ?)", rows
+            "INSERT INTO import_lines (line, id, new, type, schema, occurred_on, recorded_at, "
+            "recorded_by, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
+
+    def spooled(self) -> Iterator[list[NewEvent]]:
+        """The new events, in file order, in batches."""
+        after = 0
+        while True:
+            rows = self.sql.query(
+                "SELECT line, id, type, schema, occurred_on, recorded_at, recorded_by, data "
+                "FROM import_lines WHERE new = 1 AND line > ? ORDER BY line LIMIT ?",
+                (after, APPEND_BATCH),
+            )
+            if not rows:
+                return
+            after = rows[-1]["line"]
+            yield [
+                NewEvent(
+                    id=r["id"],
+                    type=r["type"],
+                    schema=r["schema"],
+                    occurred_on=r["occurred_on"],
+                    recorded_at=r["recorded_at"],
+                    recorded_by=r["recorded_by"],
+                    data=r["data"],
+                )
+                for r in rows
+            ]
 
     def _check_references(
         self, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
@@ -410,22 +452,15 @@ class _Checker:
                 raise _LineError(f"retracts event {target}, which is already retracted")
         self.retracted.add(target)
 
-    def new_ids(self, ids: Sequence[str]) -> set[str]:
-        marks = ", ".join("?" for _ in ids)
-        rows = self.sql.query(
-            f"SELECT id FROM import_lines WHERE new = 1 AND id IN ({marks})", list(ids)
-        )
-        return {r["id"] for r in rows}
-
 
 def import_events(
     session: Session, stream: IO[bytes], progress: Progress | None = None
 ) -> ImportResult:
-    """Check every line, then append the new ones in one transaction.
+    """Check every line, then append the new ones, all in one transaction.
 
-    `stream` must be seekable: it is read twice (check, then append), so memory stays
-    bounded by a batch whatever the size of the file. One transaction means a kill at
-    any moment leaves the log as it was, and running the import again completes it.
+    The file is read once (any stream will do); memory stays bounded by a batch whatever
+    its size. One transaction means a kill at any moment leaves the log as it was, and
+    running the import again completes it.
     """
     store = session.store
     with store.writing() as sql:
@@ -433,28 +468,10 @@ def import_events(
         for number, raw in _lines(stream):
             checker.add(number, raw)
         checker.flush()
-        if checker.new == 0:
-            return ImportResult(added=0, skipped=checker.skipped)
-        total = checker.new
-        stream.seek(0)
-
-        def batches() -> Iterator[list[NewEvent]]:
-            pending: list[NewEvent] = []
-            for _number, raw in _lines(stream):
-                pending.append(_parse_line(raw)[1])
-                if len(pending) >= APPEND_BATCH:
-                    yield _only_new(checker, pending)
-                    pending = []
-            if pending:
-                yield _only_new(checker, pending)
-
-        store.append_stream(
-            (b for b in batches() if b),
-            (lambda done: progress(done, total)) if progress else None,
-        )
-    return ImportResult(added=total, skipped=checker.skipped)
-
-
-def _only_new(checker: _Checker, events: list[NewEvent]) -> list[NewEvent]:
-    fresh = checker.new_ids([e.id for e in events])
-    return [e for e in events if e.id in fresh]
+        if checker.new:
+            total = checker.new
+            store.append_stream(
+                checker.spooled(), (lambda done: progress(done, total)) if progress else None
+            )
+        sql.execute("DELETE FROM import_lines")
+    return ImportResult(added=checker.new, skipped=checker.skipped)
