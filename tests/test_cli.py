@@ -441,7 +441,8 @@ def test_help_lists_every_command(run):
         assert f"  {command}" in out
 
 
-def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
+def complete(db: Path, words: str) -> list[str]:
+    """What bash completion offers for the last of `words`."""
     import os
     import subprocess
     import sys
@@ -449,9 +450,9 @@ def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
     env = {
         **os.environ,
         "_TRACKER_COMPLETE": "complete_bash",
-        "COMP_WORDS": "tracker status s",
-        "COMP_CWORD": "2",
-        "TRACKER_DB": str(db_path),
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+        "TRACKER_DB": str(db),
         "PYTHONPATH": str(Path(__file__).resolve().parents[1]),
     }
     out = subprocess.run(
@@ -461,16 +462,12 @@ def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
         text=True,
         check=False,
     )
-    assert out.stdout.split() == ["stip"]
-    env["COMP_WORDS"], env["COMP_CWORD"] = "tracker log quote -c h", "4"
-    out = subprocess.run(
-        [sys.executable, "-c", "from cli import main; main()"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert out.stdout.split() == ["haiti-mss-strategy"]
+    return out.stdout.split()
+
+
+def test_shell_completion_offers_commitment_ids(run, worked_example, db_path):
+    assert complete(db_path, "tracker status s") == ["stip"]
+    assert complete(db_path, "tracker log quote -c h") == ["haiti-mss-strategy"]
 
 
 def test_retracting_the_latest_statement_makes_a_commitment_stale_again(run):

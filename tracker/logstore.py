@@ -13,29 +13,39 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from events import GENESIS_HASH, NewEvent, StoredEvent
+from events.codec import ENVELOPE_FIELDS
 from projections import PROJECTIONS
-from tracker.errors import RuntimeFailure
+from tracker.errors import RuntimeFailure, UserError
 from tracker.store import Decide, Row, Sql
 
 BATCH = 5_000
-EVENT_COLUMNS = (
-    "seq",
-    "id",
-    "type",
-    "schema",
-    "occurred_on",
-    "recorded_at",
-    "recorded_by",
-    "data",
-    "prev_hash",
-    "hash",
-)
+EVENT_COLUMNS = ENVELOPE_FIELDS  # the events table holds the envelope, one column a field
 SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
 INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
 IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
+
+
+def pending_steps(
+    where: str, tables: set[str], applied: list[str], known: list[str], not_ours: str
+) -> list[str]:
+    """The schema steps still to apply; refuses a database that is not ours, or is newer.
+
+    `tables` are what the database holds, `applied` the steps it records, `known` this
+    version's steps; `not_ours` ends the message for a database holding other tables.
+    """
+    if tables and not applied:
+        shown = ", ".join(sorted(tables)[:3])
+        raise UserError(f"{where} {not_ours.format(tables=shown)}")
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise UserError(
+            f"{where} was written by a newer version of tracker (schema step {unknown[0]}); "
+            "upgrade tracker to use it"
+        )
+    return [name for name in known if name not in applied]
 
 
 def stored_from_row(row: Row) -> StoredEvent:

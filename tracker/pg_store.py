@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tracker.errors import RuntimeFailure, UserError
-from tracker.logstore import IMMUTABLE_MESSAGE, LogStore
+from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, pending_steps
 from tracker.store import Row, Sql
 
 # One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
@@ -166,20 +166,13 @@ class PostgresStore(LogStore):
         if "tracker_migrations" in tables:
             rows = self.sql.query("SELECT name FROM tracker_migrations ORDER BY applied_at, name")
             applied = [r["name"] for r in rows]
-        if tables and not applied:
-            shown = ", ".join(sorted(tables)[:3])
-            raise UserError(
-                f"{self.location} holds tables ({shown}) but no tracker log; "
-                "use an empty database for tracker"
-            )
-        known = [name for name, _ in MIGRATIONS]
-        unknown = [name for name in applied if name not in known]
-        if unknown:
-            raise UserError(
-                f"{self.location} was written by a newer version of tracker "
-                f"(schema step {unknown[0]}); upgrade tracker to use it"
-            )
-        return [name for name in known if name not in applied]
+        return pending_steps(
+            self.location,
+            tables,
+            applied,
+            [name for name, _ in MIGRATIONS],
+            "holds tables ({tables}) but no tracker log; use an empty database for tracker",
+        )
 
     def _open(self) -> None:
         # An empty database gets the schema on first use, reading or writing: it is the

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import RuntimeFailure, UserError
-from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows
+from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows, pending_steps
 from tracker.store import Row, Sql
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -117,20 +117,14 @@ def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
         raise UserError(
             f"{path} is not a tracker database ({exc}); pass another file with --db"
         ) from None
-    if tables and not applied:
-        shown = ", ".join(sorted(tables)[:3])
-        raise UserError(
-            f"{path} is an SQLite database but not a tracker database (it holds {shown}); "
-            "pass another file with --db"
-        )
-    known = [name for name, _ in MIGRATIONS]
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        raise UserError(
-            f"{path} was written by a newer version of tracker (schema step {unknown[0]}); "
-            "upgrade tracker to use it"
-        )
-    return [name for name in known if name not in applied]
+    return pending_steps(
+        str(path),
+        tables,
+        applied,
+        [name for name, _ in MIGRATIONS],
+        "is an SQLite database but not a tracker database (it holds {tables}); "
+        "pass another file with --db",
+    )
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
