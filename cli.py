@@ -486,6 +486,25 @@ def ingest(
 
 
 @app.command()
+def report(
+    ctx: typer.Context,
+    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
+    fmt: str = typer.Option("html", "--format", help="html or md."),
+    output: Path | None = typer.Option(None, "--output", help="Write the board to this file."),
+) -> None:
+    """Write a status board of every commitment: counts, timelines, quotes and sources."""
+    from tracker import report as board
+
+    fmt = check_format(fmt, ("html", "md"))
+    if output is not None:
+        from tracker.app import check_output_path
+
+        check_output_path(output, settings(ctx).location)
+    gathered = board.gather(settings(ctx).session(write=False), now=now)
+    write_output(board.board_html(gathered) if fmt == "html" else board.board_md(gathered), output)
+
+
+@app.command()
 def retract(
     ctx: typer.Context,
     event_id: str = typer.Argument(..., metavar="EVENT_ID"),
@@ -504,15 +523,20 @@ def export(
     output: Path | None = typer.Option(None, "--output", help="Write to this file."),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl (the log) or ics (follow-ups)."),
 ) -> None:
-    """Write every event as JSON Lines, in log order, exactly as stored."""
+    """Write every event as JSON Lines, in log order, exactly as stored (or follow-ups as ics)."""
     from tracker.integrity import export_lines
 
-    check_format(fmt, ("jsonl",))
+    check_format(fmt, ("jsonl", "ics"))
     if output is not None:
         from tracker.app import check_output_path
 
         check_output_path(output, settings(ctx).location)
     session = settings(ctx).session(write=False)
+    if fmt == "ics":
+        from tracker import ics
+
+        write_output(ics.export_ics(session), output)
+        return
     if output is None:
         for line in export_lines(session):
             sys.stdout.write(line + "\n")

@@ -40,7 +40,7 @@ from tracker.store import Row, Sql
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 2
+VERSION = 3
 
 ADDED = "added"
 AMENDED = "amended"
@@ -406,6 +406,91 @@ CREATE = (
     "CREATE INDEX reminders_day ON reminders (day)",
 )
 
+# SQLite only, so the file opens well in Datasette (`datasette "$(tracker path)"`); the
+# tables above stay portable. The foreign keys document the links for such tools (SQLite
+# enforces them only on a connection that asks, and they are deferred, so a replay may
+# write a timeline before the rows it points at within its one transaction).
+_DEFERRED = "DEFERRABLE INITIALLY DEFERRED"
+SQLITE_FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "commitments": (
+        f"FOREIGN KEY (supersedes) REFERENCES commitments (id) {_DEFERRED}",
+        f"FOREIGN KEY (superseded_by) REFERENCES commitments (id) {_DEFERRED}",
+        f"FOREIGN KEY (last_statement_event) REFERENCES events (id) {_DEFERRED}",
+    ),
+    "timeline": (
+        f"FOREIGN KEY (commitment_id) REFERENCES commitments (id) {_DEFERRED}",
+        f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",
+        f"FOREIGN KEY (link) REFERENCES commitments (id) {_DEFERRED}",
+        f"FOREIGN KEY (retracted_by) REFERENCES events (id) {_DEFERRED}",
+    ),
+    "retractions": (
+        f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",
+        f"FOREIGN KEY (target) REFERENCES events (id) {_DEFERRED}",
+    ),
+    "reminders": (f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",),
+}
+SQLITE_VIEWS = ("commitment_status", "statement_timeline")
+SQLITE_FTS = "timeline_fts"
+SQLITE_EXTRAS = (
+    # Staleness is left out: it depends on NOW and TRACKER_REVIEW_EVERY (tracker status).
+    """CREATE VIEW commitment_status AS
+    SELECT c.id, c.title, c.kind, c.status, c.label, c.status_since AS since,
+        CASE WHEN c.is_open THEN 'open' ELSE 'closed' END AS open_or_closed,
+        (SELECT group_concat(p.value, ', ') FROM json_each(c.parties) AS p) AS parties,
+        c.last_statement_on AS last_statement_date, c.last_statement_by,
+        c.last_statement_quote, c.last_statement_source, c.statement_count AS statements,
+        c.followup_due, c.followup_note,
+        (SELECT group_concat(t.value, ', ') FROM json_each(c.tags) AS t) AS tags,
+        c.supersedes, c.superseded_by
+    FROM commitments AS c""",
+    """CREATE VIEW statement_timeline AS
+    SELECT t.commitment_id AS commitment, c.title AS commitment_title, t.effective_on AS date,
+        t.speaker, t.status AS status_asserted, t.label, t.quote, t.source, t.note,
+        CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted, t.retraction_reason,
+        t.event_id AS event, t.seq
+    FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
+    WHERE t.role = 'statement'""",
+    # Full-text search over quotes (and speakers). It keeps its own copy, so it never
+    # depends on timeline rowids, which VACUUM may renumber; triggers keep it in step in
+    # the same transaction as the timeline, for appends, imports and rebuilds alike.
+    """CREATE VIRTUAL TABLE timeline_fts USING fts5(
+        quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source UNINDEXED,
+        retracted UNINDEXED, event_id UNINDEXED
+    )""",
+    """CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline WHEN new.quote IS NOT NULL
+    BEGIN
+        INSERT INTO timeline_fts (quote, speaker, commitment_id, date, source, retracted, event_id)
+        VALUES (new.quote, new.speaker, new.commitment_id, new.effective_on, new.source,
+                new.retracted_by IS NOT NULL, new.event_id);
+    END""",
+    """CREATE TRIGGER timeline_fts_retract AFTER UPDATE OF retracted_by ON timeline
+    WHEN new.quote IS NOT NULL
+    BEGIN
+        UPDATE timeline_fts SET retracted = (new.retracted_by IS NOT NULL)
+        WHERE event_id = new.event_id AND commitment_id = new.commitment_id;
+    END""",
+    """CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline WHEN old.quote IS NOT NULL
+    BEGIN
+        DELETE FROM timeline_fts
+        WHERE event_id = old.event_id AND commitment_id = old.commitment_id;
+    END""",
+)
+
+
+def create_statements(dialect: str) -> tuple[str, ...]:
+    """The DDL for a dialect: the portable tables, plus SQLite's keys, views and search."""
+    if dialect != "sqlite":
+        return CREATE
+    statements = []
+    for statement in CREATE:
+        words = statement.split()
+        keys = SQLITE_FOREIGN_KEYS.get(words[2]) if words[:2] == ["CREATE", "TABLE"] else None
+        if keys:
+            body = statement.rstrip()
+            statement = body[:-1].rstrip() + ",\n        " + ",\n        ".join(keys) + "\n    )"
+        statements.append(statement)
+    return (*statements, *SQLITE_EXTRAS)
+
 
 def state_row(state: CommitmentState) -> tuple[Any, ...]:
     last = state.last_statement
@@ -495,9 +580,14 @@ class CommitmentProjection:
     tables = TABLES
 
     def create(self, sql: Sql) -> None:
+        if sql.dialect == "sqlite":
+            # Views and the search index go first; the timeline's triggers go with it.
+            for view in SQLITE_VIEWS:
+                sql.execute(f"DROP VIEW IF EXISTS {view}")
+            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}")
         for table in reversed(self.tables):
             sql.execute(f"DROP TABLE IF EXISTS {table}")
-        for statement in CREATE:
+        for statement in create_statements(sql.dialect):
             sql.execute(statement)
 
     def apply(self, sql: Sql, events: Sequence[StoredEvent]) -> set[str]:

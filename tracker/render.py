@@ -15,6 +15,7 @@ from typing import Any
 
 from events import StoredEvent
 from projections.commitments import Entry
+from tracker import htmlstyle as look
 from tracker.domain import describe_duration, plural
 from tracker.remind import ReminderReport
 from tracker.services import Detail, StatusRow
@@ -370,66 +371,39 @@ def reminder_md(report: ReminderReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _link(source: str | None) -> str:
-    if not source:
-        return ""
-    text = html.escape(source)
-    if source.startswith(("http://", "https://")):
-        return f'<a href="{html.escape(source, quote=True)}">{text}</a>'
-    return text
-
-
-_CSS = """
-body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;color:#1d2330;max-width:50rem;
-margin:1.5rem auto;padding:0 1rem}
-h1{font-size:1.35rem;margin:0 0 .3rem}h2{font-size:1.05rem;margin:1.6rem 0 .5rem;
-border-bottom:1px solid #d6dae3;padding-bottom:.2rem}
-.item{border-left:4px solid #c0392b;padding:.35rem .8rem;margin:.7rem 0;background:#fbf7f6}
-.item.old{border-color:#e0a040;background:#fdfaf3}
-.id{font-weight:600}.new{background:#c0392b;color:#fff;border-radius:3px;padding:0 .35rem;
-font-size:.75rem;margin-left:.4rem}.status{color:#55607a;font-size:.9rem}
-.reason{margin:.15rem 0;color:#7a2418}blockquote{margin:.35rem 0 .1rem;color:#333;
-font-style:italic}.meta{color:#55607a;font-size:.85rem}
-@media print{.item{break-inside:avoid}}
-"""
-
-
 def reminder_html(report: ReminderReport) -> str:
-    esc = html.escape
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Stale commitments, {report.now}</title><style>{_CSS}</style></head><body>",
-        f"<h1>Stale commitments, {report.now}</h1>",
-        f'<p class="meta">{esc(_summary(report))}</p>',
-    ]
+    """One self-contained page in the status board's look (`tracker.htmlstyle`)."""
+    esc = look.esc
+    title = f"Stale commitments, {report.now}"
+    parts = [f"<h1>{esc(title)}</h1>", f'<p class="meta">{esc(_summary(report))}</p>']
     for heading, items in _groups(report):
         if not items:
             continue
         parts.append(f"<h2>{esc(heading)}</h2>")
         for item in items:
             s = item.row.state
-            new = '<span class="new">new</span>' if item.new else ""
-            parts.append(f'<div class="item{"" if item.new else " old"}">')
+            new = ' <span class="chip new">new</span>' if item.new else ""
+            parts.append(f'<div class="item is-stale s-{esc(s.status)}">')
             parts.append(
-                f'<div><span class="id">{esc(s.id)}</span>{new} — {esc(s.title)} '
-                f'<span class="status">({esc(_status(s))})</span></div>'
+                f'<div class="head">{look.chip(s.status, s.label)} '
+                f'<span class="id">{esc(s.id)}</span> <span class="title">{esc(s.title)}</span> '
+                f"{look.stale_chip(item.row.overdue_days)}{new}</div>"
             )
             for reason in item.row.reasons:
                 parts.append(f'<div class="reason">{esc(reason.text)}</div>')
             last = s.last_statement
             if last:
                 parts.append(f"<blockquote>“{esc(last.quote)}”</blockquote>")
-                source = _link(last.source)
+                source = look.link(last.source)
                 parts.append(
                     f'<div class="meta">{esc(last.on)}, {esc(last.by)}'
                     + (f" — {source}" if source else "")
                     + "</div>"
                 )
+            else:
+                parts.append(f'<div class="meta">no statement yet (added {esc(s.added_on)})</div>')
             parts.append("</div>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return look.page(title, "\n".join(parts))
 
 
 # --- ingest --------------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""`tracker export --format ics`: open commitments' follow-ups as an iCalendar file.
+
+`collect` reads the open follow-ups through `View`; `calendar_ics` writes them with
+the `icalendar` package, imported only here, so no other command pays for it. Each
+follow-up is one all-day event on its due date whose UID is derived from the
+commitment and the event that scheduled it, so importing a later export again
+updates the event instead of adding a second one. Exports of the same log are
+byte-identical: DTSTAMP is when the commitment was last recorded, not the clock.
+Must not import cli or a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+import attrs
+
+from projections.commitments import CommitmentState
+from projections.queries import View
+from tracker.errors import RuntimeFailure
+from tracker.htmlstyle import status_text, web_url
+from tracker.services import Session
+
+PRODID = "-//tracker//follow-ups//EN"
+UID_DOMAIN = "tracker"
+
+
+@attrs.frozen(kw_only=True)
+class DueFollowup:
+    """An open commitment's open follow-up, with what a calendar entry needs."""
+
+    state: CommitmentState
+    scheduled_by: str  # the id of the event that scheduled the follow-up
+    last_recorded_at: str  # the latest recorded time among the commitment's entries
+
+    @property
+    def uid(self) -> str:
+        return f"{self.state.id}-{self.scheduled_by}@{UID_DOMAIN}"
+
+
+def collect(session: Session) -> list[DueFollowup]:
+    """Every open commitment with an open follow-up, by due date then id."""
+    found = []
+    with session.store.reading() as sql:
+        view = View(sql)
+        for state in view.states(open_only=True):
+            if state.followup_due is None or state.followup_seq is None:
+                continue
+            entries = view.timeline(state.id)
+            scheduled = next(e for e in entries if e.seq == state.followup_seq)
+            found.append(
+                DueFollowup(
+                    state=state,
+                    scheduled_by=scheduled.event_id,
+                    last_recorded_at=max(e.recorded_at for e in entries),
+                )
+            )
+    found.sort(key=lambda d: (d.state.followup_due or "", d.state.id))
+    return found
+
+
+def _recorded(text: str) -> datetime:
+    """`recorded_at` as stored (`YYYY-MM-DDTHH:MM:SS.mmmZ`) to a UTC time, whole seconds."""
+    return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+
+
+def description(state: CommitmentState) -> str:
+    lines = [f"Status: {status_text(state.status, state.label)}, since {state.status_since}"]
+    if state.followup_note:
+        lines.append(f"Follow-up note: {state.followup_note}")
+    if state.followup_answered:
+        lines.append("A statement has been recorded since this follow-up was scheduled.")
+    last = state.last_statement
+    if last is None:
+        lines.append(f"Last statement: none yet (added {state.added_on})")
+    else:
+        lines.append(f"Last statement: {last.on}, {last.by}: “{last.quote}”")
+        if last.source:
+            lines.append(f"Source: {last.source}")
+    if state.parties:
+        lines.append(f"Parties: {', '.join(state.parties)}")
+    lines.append(f"Tracked as {state.id} (tracker status {state.id})")
+    return "\n".join(lines)
+
+
+def calendar_ics(items: Sequence[DueFollowup]) -> str:
+    """The follow-ups as one VCALENDAR of all-day VEVENTs (CRLF line ends, as RFC 5545 says)."""
+    try:
+        import icalendar
+    except ImportError:  # a broken install: it is a declared dependency
+        raise RuntimeFailure(
+            "the icalendar package is missing; reinstall tracker (pip install icalendar)"
+        ) from None
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "tracker follow-ups")
+    for item in items:
+        state = item.state
+        due = date.fromisoformat(state.followup_due or "")
+        stamp = _recorded(item.last_recorded_at)
+        event = icalendar.Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", stamp)
+        event.add("last-modified", stamp)
+        event.add("dtstart", due)
+        event.add("dtend", due + timedelta(days=1))
+        event.add("summary", f"Follow-up due: {state.title} ({state.id})")
+        event.add("description", description(state))
+        event.add("categories", ["tracker", state.status])
+        # A reminder on the day, not a busy block in the diary.
+        event.add("transp", "TRANSPARENT")
+        url = web_url(state.last_statement.source if state.last_statement else None)
+        if url is not None:
+            event.add("url", url)
+        cal.add_component(event)
+    return str(cal.to_ical().decode("utf-8"))
+
+
+def export_ics(session: Session) -> str:
+    return calendar_ics(collect(session))
