@@ -55,6 +55,13 @@ class TrackerGroup(TyperGroup):
         except OSError as exc:
             where = f" {exc.filename}" if exc.filename else ""
             fail(RuntimeFailure(f"cannot write{where}: {exc.strerror or exc}"))
+        except Exception as exc:
+            if not type(exc).__module__.startswith("psycopg"):
+                raise  # anything else is a bug: keep its traceback
+            from tracker.pg_store import redact
+
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            fail(RuntimeFailure(f"the PostgreSQL server refused: {redact(first)}"))
 
 
 def fail(exc: TrackerError) -> NoReturn:
@@ -456,6 +463,7 @@ def ingest(
 ) -> None:
     """Propose the statements in an article or readout that bear on a commitment."""
     from tracker import render, services
+    from tracker.domain import plural
 
     fmt = check_format(fmt, ("table", "json"))
     if file == "-":
@@ -478,11 +486,14 @@ def ingest(
     chosen = services.parse_selection(apply, len(proposals))
     stored = services.ingest_apply(session, proposals, chosen)
     added = sum(1 for e in stored if e.type == "commitment.added")
-    typer.echo(
-        f"logged {len(stored) - added} statements"
-        + (f" and added {added} commitments" if added else "")
-        + f" from proposals {', '.join(map(str, chosen))}"
-    )
+    logged = len(stored) - added
+    skipped = len(chosen) - logged
+    parts = [f"logged {plural(logged, 'statement')}"]
+    if added:
+        parts.append(f"added {plural(added, 'commitment')}")
+    if skipped:
+        parts.append(f"skipped {skipped} already in the log")
+    typer.echo(f"{', '.join(parts)} (proposals {', '.join(map(str, chosen))})")
 
 
 @app.command()

@@ -83,6 +83,15 @@ class View:
     def timeline(self, cid: str) -> list[Entry]:
         return CommitmentProjection.entries(self.sql, cid)
 
+    def has_statement(self, cid: str, quote: str, by: str, on: str) -> bool:
+        """Whether these words, by this speaker on this day, are already on the timeline."""
+        rows = self.sql.query(
+            "SELECT 1 FROM timeline WHERE commitment_id = ? AND role = 'statement' "
+            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL",
+            (cid, quote, by, on),
+        )
+        return bool(rows)
+
     def event(self, event_id: str) -> EventInfo | None:
         rows = self.sql.query("SELECT seq, type FROM events WHERE id = ?", (event_id,))
         if not rows:

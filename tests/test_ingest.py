@@ -497,3 +497,26 @@ def test_import_is_light() -> None:
         cwd=Path(__file__).parent.parent,
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_a_role_named_after_another_person_is_that_role_not_the_last_person() -> None:
+    text = (
+        "The Minister pledged to build schools in every district.\n\n"
+        'The President said: "We will sign the accord in May."\n'
+    )
+    assert [p.by for p in propose(text)] == ["Minister", "President"]
+
+
+def test_a_role_refers_back_to_the_person_who_holds_it() -> None:
+    text = (
+        "Energy Minister Grace Otieno said the plant will be completed by June.\n\n"
+        "According to the minister, the lenders have agreed to extend the loan.\n"
+    )
+    assert {p.by for p in propose(text)} == {"Grace Otieno"}
+
+
+def test_markdown_emphasis_before_a_quotation_leaves_no_stray_quote_mark() -> None:
+    text = '**The Prime Minister said:** "We will open a new consulate in Lagos next year."\n'
+    (proposal,) = propose(text)
+    assert proposal.quote == "We will open a new consulate in Lagos next year."
+    assert proposal.quote in text

@@ -67,15 +67,18 @@ def test_apply_logs_the_chosen_proposals_in_one_go(run, stip):
     result = run(
         "ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all"
     )
-    assert (
-        result.stdout == "logged 4 statements and added 3 commitments from proposals 1, 2, 3, 4\n"
-    )
+    assert result.stdout == "logged 4 statements, added 3 commitments (proposals 1, 2, 3, 4)\n"
     rows = {r["id"]: r for r in json.loads(run("status", "--format", "json").stdout)}
     assert (rows["stip"]["status"], rows["stip"]["label"]) == ("pending", "pending conclusion")
     assert sorted(r["status"] for r in rows.values()) == ["committed"] * 3 + ["pending"]
     assert run("verify").exit_code == 0
     again = proposals(run)
     assert [p["new"] for p in again] == [False] * 4  # the added commitments now match
+    twice = run("ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all")
+    assert (
+        twice.stdout == "logged 0 statements, skipped 4 already in the log (proposals 1, 2, 3, 4)\n"
+    )
+    assert event_count(run) == 8
 
 
 @needs_seed

@@ -111,3 +111,49 @@ def test_a_desk_moves_from_laptop_to_server_and_back_exactly(run, pg_url, tmp_pa
     assert run("--db", back, "export").stdout == exported
     stip = json.loads(run("--db", pg_url, "status", "stip", "--format", "json").stdout)
     assert stip["label"] == "pending conclusion"
+
+
+def test_a_disabled_trigger_is_caught_by_verify(run, pg_url):
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    sql(pg_url, "ALTER TABLE events DISABLE TRIGGER events_no_update")
+    result = run("--db", pg_url, "verify")
+    assert result.exit_code == 1
+    assert "immutability trigger events_no_update is disabled" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://u@127.0.0.1:1/x?password=s3cret",
+            "postgresql://u@127.0.0.1:1/x?password=***",
+        ),
+        ("postgresql://u:s3cret@127.0.0.1:abc/x", "postgresql://u:***@127.0.0.1:abc/x"),
+        ("postgresql://u:s3cret@h1:1,h2:2/x", "postgresql://u:***@h1:1,h2:2/x"),
+        ("POSTGRESQL://u:s3cret@127.0.0.1:1/x", "POSTGRESQL://u:***@127.0.0.1:1/x"),
+    ],
+)
+def test_passwords_never_show_whatever_the_url(run, url, shown):
+    assert run("--db", url, "path").stdout == f"{shown}\n"
+    result = run("--db", url, "status")
+    assert result.exit_code in (1, 2) and "s3cret" not in result.stderr + result.stdout
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_an_unknown_url_scheme_is_refused(run):
+    result = run("--db", "postgresql+psycopg://u:s3cret@h/x", "status")
+    one_line(result, 2, "postgresql+psycopg:// is not a store tracker knows")
+    assert "s3cret" not in result.stderr
+
+
+def test_a_server_error_after_connecting_is_one_line(run, pg_url):
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    sql(pg_url, "CREATE ROLE tracker_reader LOGIN")
+    sql(pg_url, "GRANT SELECT ON ALL TABLES IN SCHEMA public TO tracker_reader")
+    reader = pg_url.replace("postgres@", "tracker_reader@")
+    try:
+        result = run("--db", reader, "log", "q", "--by", "A", "-c", "stip", "--on", "2025-01-01")
+        one_line(result, 1, "the PostgreSQL server refused: permission denied")
+    finally:
+        sql(pg_url, "DROP OWNED BY tracker_reader")
+        sql(pg_url, "DROP ROLE tracker_reader")

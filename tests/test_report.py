@@ -166,7 +166,7 @@ def test_board_markdown_has_the_same_content(run, worked_example):
     assert "<svg" not in md
     assert "- `2025-03-12` ● statement by USTR → negotiating" in md
     assert "- `2025-03-01` ◇ follow-up due (answered)" in md
-    assert "░ stale from here" in md and "┃ now" in md
+    assert "░ stale after this day" in md and "┃ now" in md
     assert "[https://ustr.gov/stip](https://ustr.gov/stip)" in md
     assert "~~“STIP signed.”~~ **retracted**: misreported" in md
 

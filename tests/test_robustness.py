@@ -258,3 +258,13 @@ def test_ties_on_the_same_day_go_to_the_later_recorded_whatever_the_file_order(r
 
 def test_private_default_folder_and_files(run, worked_example, db_path):
     assert os.stat(db_path).st_mode & 0o777 == 0o600
+
+
+def test_verify_reports_one_edited_event_once(run, worked_example, db_path):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER events_no_update")
+        conn.execute("UPDATE events SET recorded_by = 'someone else' WHERE seq = 2")
+    report = json.loads(run("verify", "--format", "json").stdout)
+    assert report["events"] == 8
+    whats = [p["problem"] for p in report["problems"]]
+    assert not [w for w in whats if "events were" in w], whats

@@ -8,6 +8,7 @@ renamed, so a reader never sees half a report.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -43,8 +44,22 @@ def check_output_path(path: Path, database: str | None = None, what: str = "--ou
         raise UserError(f"{what} {path} is the database itself; choose another file")
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
 def is_postgres(location: str) -> bool:
-    return location.startswith(("postgresql://", "postgres://"))
+    """A `postgresql://` or `postgres://` URL, in any case; another scheme is refused."""
+    match = _SCHEME.match(location)
+    if match is None:
+        return False
+    if match[1].lower() in ("postgresql", "postgres"):
+        return True
+    from tracker.pg_store import redact
+
+    raise UserError(
+        f"--db {redact(location)}: {match[1]}:// is not a store tracker knows; give a file "
+        "path, or a postgresql:// URL"
+    )
 
 
 def display_location(location: str) -> str:

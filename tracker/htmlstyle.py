@@ -93,7 +93,8 @@ CSS = (
 :root{{--text:{TEXT_COLOUR};--muted:{MUTED_COLOUR};--line:#d6dae3;--stale:{STALE_COLOUR};
 --paper:#fff;--tint:#f6f7fa}}
 *{{box-sizing:border-box}}
-body{{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);
+body{{overflow-wrap:anywhere;
+font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--text);
 background:var(--paper);max-width:62rem;margin:1.5rem auto;padding:0 1rem;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}}
 h1{{font-size:1.45rem;margin:0 0 .25rem}}

@@ -1120,10 +1120,25 @@ def _mask(sentence: str) -> str:
     return re.sub(r"\.(?=\s*\S)", "·", sentence)
 
 
+_CLOSING_QUOTES = {'"': '"', "”": "“", "»": "«"}
+
+
 def _trim_end(text: str, start: int, end: int) -> int:
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+    """Drop trailing spaces and joiners, and a closing quote mark the span never opened."""
+    while True:
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+            end -= 1
+        mark = text[end - 1] if end > start else ""
+        opener = _CLOSING_QUOTES.get(mark)
+        if opener is None:
+            return end
+        if mark == opener:
+            unmatched = text.count(mark, start, end - 1) % 2 == 0
+        else:
+            unmatched = text.count(opener, start, end - 1) <= text.count(mark, start, end - 1)
+        if not unmatched:
+            return end
         end -= 1
-    return end
 
 
 def propose(
@@ -1139,6 +1154,7 @@ def propose(
     quotes = _Quotes(_quote_regions(text, blocks), sentences)
     names = _Names(text, by)
     last_person: str | None = None
+    person_words: dict[str, str] = {}  # every way each person was named, titles included
     last_agent: str | None = None
     last_group: str | None = None  # "The Secretary and President Kamau", "both sides"
     chain_speaker: dict[int, str | None] = {}
@@ -1159,8 +1175,12 @@ def propose(
             return last_agent or last_person or by
         if lower in ("we", "i", "our", "my"):
             return by
-        if lower in _PERSON_ROLES and last_person:
-            return last_person  # "according to the minister": the person last named
+        if lower in _PERSON_ROLES:
+            # "according to the minister": the person last named, if that was a minister;
+            # another role ("the President said" after a minister) is someone else.
+            if last_person and lower in person_words.get(last_person, last_person).lower():
+                return last_person
+            return names.full(np)
         person = _person_name(np)
         if person:
             return names.full(person)
@@ -1178,6 +1198,7 @@ def propose(
             last_group = resolved
         if _person_name(cleaned) or resolved != cleaned or _head(cleaned) in _PERSON_ROLES:
             last_person = resolved
+            person_words[resolved] = f"{person_words.get(resolved, resolved)} {np}"
 
     for sentence in sentences:
         block = blocks[sentence.block]
@@ -1258,8 +1279,8 @@ def propose(
         cue = cues[0]
         if cue.strength == "noun" and _PRAISE_VERBS.search(masked[: max(cue.start, 1)]):
             continue
-        quote_end = _trim_end(text, quote_start, quote_end)
         quote_start = _skip_markup(text, quote_start, quote_end)
+        quote_end = _trim_end(text, quote_start, quote_end)  # after: the start may drop a mark
         if quote_end - quote_start < 3:
             continue
         found.append(_Found(quote_start, quote_end, sentence, masked, cue, speaker, quoted))

@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from tracker.errors import RuntimeFailure, UserError
 from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, pending_steps
@@ -74,14 +73,16 @@ TRIGGERS = {
 _PLACEHOLDER = re.compile(r"\?")
 
 
+_USERINFO_PASSWORD = re.compile(r"(?<=://)([^/?#@:]*):[^/?#@]*@")
+_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&#]*")
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and `tracker path`."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password (user:password@ or ?password=), for messages and `path`.
+
+    Plain text substitution, so a malformed URL (a bad port, several hosts) never raises.
+    """
+    return _QUERY_PASSWORD.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1:***@", url))
 
 
 def _normal(text: str) -> str:
@@ -136,6 +137,8 @@ class PostgresStore(LogStore):
                 "PostgreSQL needs the optional extra: pip install 'tracker[postgres]'"
             ) from None
         self.psycopg = psycopg
+        scheme, rest = url.split("://", 1)
+        url = f"{scheme.lower()}://{rest}"  # libpq knows the scheme in lower case only
         self.location = redact(url)
         self.catch_up = catch_up
         self.refused_errors = (psycopg.errors.RaiseException, psycopg.errors.IntegrityError)
@@ -143,7 +146,8 @@ class PostgresStore(LogStore):
             self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
         except psycopg.Error as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise RuntimeFailure(f"cannot connect to {self.location} ({message})") from None
+            # libpq may echo the connection string, password included.
+            raise RuntimeFailure(f"cannot connect to {self.location} ({redact(message)})") from None
         self.sql: Sql = PgSql(self.conn)
         try:
             self._open()
@@ -216,15 +220,19 @@ class PostgresStore(LogStore):
     def trigger_problems(self) -> list[str]:
         """Triggers missing, or their functions not as this version made them."""
         rows = self.sql.query(
-            "SELECT t.tgname AS name, p.proname AS function, p.prosrc AS body "
+            "SELECT t.tgname AS name, p.proname AS function, p.prosrc AS body, "
+            "t.tgenabled AS enabled "
             "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
             "WHERE t.tgrelid = 'events'::regclass AND NOT t.tgisinternal"
         )
         found = {r["name"]: (r["function"], _normal(r["body"])) for r in rows}
+        disabled = {r["name"] for r in rows if r["enabled"] == "D"}
         problems = []
         for name, function in TRIGGERS.items():
             if name not in found:
                 problems.append(f"immutability trigger {name} is missing: events can be edited")
+            elif name in disabled:
+                problems.append(f"immutability trigger {name} is disabled: events can be edited")
             elif found[name] != (function, EXPECTED_FUNCTIONS[function]):
                 problems.append(f"immutability trigger {name} was altered: events can be edited")
         return problems

@@ -512,7 +512,8 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             f'width="{max(x(span.end) - x(span.start), 1.5)}" height="{AXIS_Y - 4}" '
             f'fill="url(#stale-hatch)" stroke="{STALE_COLOUR}" stroke-opacity=".35">'
             + _tip(
-                f"stale {span.start.isoformat()} to {span.end.isoformat()}",
+                # Stale strictly after the limit day (SPEC: "more than"), so "after", not "from".
+                f"stale after {span.start.isoformat()}, until {span.end.isoformat()}",
                 plural(span.days, "day"),
             )
             + "</rect>"
@@ -1010,7 +1011,9 @@ def _text_events(c: Card, now: date) -> list[tuple[date, int, str]]:
     for span in c.stale:
         ongoing = span.end == now and c.row.stale
         until = "until now" if ongoing else f"until {span.end.isoformat()}"
-        lines.append((span.start, 4, f"░ stale from here {until} ({plural(span.days, 'day')})"))
+        lines.append(
+            (span.start, 4, f"░ stale after this day, {until} ({plural(span.days, 'day')})")
+        )
     lines.append((now, 5, "┃ now"))
     return sorted(lines, key=lambda line: (line[0], line[1]))
 

@@ -424,6 +424,8 @@ def ingest_apply(
         pending = _PendingAdds(view)
         events: decide.Decision = []
         for v in values:
+            if view.has_statement(v["cid"], v["quote"], v["by"], v["on"].isoformat()):
+                continue  # applied before: the same words, speaker and day are not logged twice
             title = v["title"] if v["title"] is not None and not pending.has(v["cid"]) else None
             events += decide.log(
                 pending,

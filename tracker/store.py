@@ -64,6 +64,10 @@ class EventStore(Protocol):
         """Inside `writing()`: chain and append decided events, catching projections up."""
         ...
 
+    def last_seq(self) -> int:
+        """The position of the last event (0 for an empty log)."""
+        ...
+
     def checkpoints(self) -> dict[str, tuple[int, int]]:
         """Each projection's recorded (version, seq)."""
         ...
