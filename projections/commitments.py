@@ -40,7 +40,7 @@ from tracker.store import Row, Sql
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 3
+VERSION = 4
 
 ADDED = "added"
 AMENDED = "amended"
@@ -457,22 +457,35 @@ SQLITE_EXTRAS = (
         quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source UNINDEXED,
         retracted UNINDEXED, event_id UNINDEXED
     )""",
+    # Where each timeline row's search entry is. FTS5 cannot index its UNINDEXED columns,
+    # so without this a retraction would scan the whole search table (quadratic in bulk).
+    """CREATE TABLE timeline_fts_rows (
+        seq INTEGER NOT NULL,
+        commitment_id TEXT NOT NULL,
+        fts_rowid INTEGER NOT NULL,
+        PRIMARY KEY (seq, commitment_id)
+    )""",
     """CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline WHEN new.quote IS NOT NULL
     BEGIN
         INSERT INTO timeline_fts (quote, speaker, commitment_id, date, source, retracted, event_id)
         VALUES (new.quote, new.speaker, new.commitment_id, new.effective_on, new.source,
                 new.retracted_by IS NOT NULL, new.event_id);
+        INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid)
+        VALUES (new.seq, new.commitment_id, last_insert_rowid());
     END""",
     """CREATE TRIGGER timeline_fts_retract AFTER UPDATE OF retracted_by ON timeline
     WHEN new.quote IS NOT NULL
     BEGIN
         UPDATE timeline_fts SET retracted = (new.retracted_by IS NOT NULL)
-        WHERE event_id = new.event_id AND commitment_id = new.commitment_id;
+        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
+                       WHERE seq = new.seq AND commitment_id = new.commitment_id);
     END""",
     """CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline WHEN old.quote IS NOT NULL
     BEGIN
         DELETE FROM timeline_fts
-        WHERE event_id = old.event_id AND commitment_id = old.commitment_id;
+        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
+                       WHERE seq = old.seq AND commitment_id = old.commitment_id);
+        DELETE FROM timeline_fts_rows WHERE seq = old.seq AND commitment_id = old.commitment_id;
     END""",
 )
 
@@ -585,6 +598,7 @@ class CommitmentProjection:
             for view in SQLITE_VIEWS:
                 sql.execute(f"DROP VIEW IF EXISTS {view}")
             sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}")
+            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}_rows")
         for table in reversed(self.tables):
             sql.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in create_statements(sql.dialect):
