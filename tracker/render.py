@@ -298,8 +298,11 @@ def _status(state: Any) -> str:
 
 
 def _groups(report: ReminderReport) -> list[tuple[str, list[Any]]]:
-    followups = [i for i in report.items if any(r.rule == "followup" for r in i.row.reasons)]
-    quiet = [i for i in report.items if i not in followups]
+    followups: list[Any] = []
+    quiet: list[Any] = []
+    for item in report.items:  # one pass: a membership test per item was quadratic
+        overdue = any(r.rule == "followup" for r in item.row.reasons)
+        (followups if overdue else quiet).append(item)
     return [
         ("Follow-ups overdue", followups),
         ("Gone quiet (no statement within the review interval)", quiet),
