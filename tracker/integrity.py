@@ -32,6 +32,7 @@ from events import (
 from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
 from tracker.errors import UserError
+from tracker.logstore import replay
 from tracker.services import Session
 from tracker.store import EventStore, Sql
 
@@ -140,19 +141,7 @@ def _compare_projections(store: EventStore) -> list[Problem]:
     fresh = SQLiteStore(None)
     try:
         for projection in PROJECTIONS:
-            projection.create(fresh.sql)
-            projection.bulk_start(fresh.sql)
-            touched: set[str] = set()
-            batch: list[StoredEvent] = []
-            for event in store.read():
-                batch.append(event)
-                if len(batch) >= 5000:
-                    touched |= projection.apply(fresh.sql, batch)
-                    batch = []
-            if batch:
-                touched |= projection.apply(fresh.sql, batch)
-            projection.bulk_end(fresh.sql, 0)
-            projection.refresh(fresh.sql, sorted(touched))
+            replay(projection, fresh.sql, store.read())
             for table in projection.tables:
                 theirs = _table_rows(fresh.sql, table)
                 try:

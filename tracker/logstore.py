@@ -229,25 +229,8 @@ class LogStore:
     def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
         """Drop and replay every projection; the caller holds the write transaction."""
         total = self.last_seq()
-        done = 0
         for projection in PROJECTIONS:
-            projection.create(self.sql)
-            projection.bulk_start(self.sql)
-            touched: set[str] = set()
-            batch: list[StoredEvent] = []
-            for event in self.read():
-                batch.append(event)
-                if len(batch) >= BATCH:
-                    touched |= projection.apply(self.sql, batch)
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done, total)
-            if batch:
-                touched |= projection.apply(self.sql, batch)
-                done += len(batch)
-            projection.bulk_end(self.sql, 0)
-            projection.refresh(self.sql, sorted(touched))
+            replay(projection, self.sql, self.read(), total, progress)
             self._set_checkpoint(projection.name, projection.version, total)
         if progress:
             progress(total, total)
@@ -255,6 +238,37 @@ class LogStore:
 
     def event_count(self) -> int:
         return self.last_seq()
+
+
+def replay(
+    projection: Any,
+    sql: Sql,
+    events: Iterable[StoredEvent],
+    total: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Drop a projection's tables in `sql` and fold `events` into them, in batches.
+
+    The one replay behind `rebuild` and `verify` (which replays into a scratch database
+    to compare), so the two cannot replay differently.
+    """
+    projection.create(sql)
+    projection.bulk_start(sql)
+    touched: set[str] = set()
+    batch: list[StoredEvent] = []
+    done = 0
+    for event in events:
+        batch.append(event)
+        if len(batch) >= BATCH:
+            touched |= projection.apply(sql, batch)
+            done += len(batch)
+            batch = []
+            if progress:
+                progress(done, total)
+    if batch:
+        touched |= projection.apply(sql, batch)
+    projection.bulk_end(sql, 0)
+    projection.refresh(sql, sorted(touched))
 
 
 def dict_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Row]:
