@@ -28,6 +28,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -383,9 +384,10 @@ start = time.perf_counter()
 pid = os.posix_spawnp(argv[0], argv, os.environ)
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
+code = os.waitstatus_to_exitcode(status)
 with open(out, "w") as f:
-    f.write(f"{wall!r} {usage.ru_utime + usage.ru_stime!r} {usage.ru_maxrss}")
-sys.exit(os.waitstatus_to_exitcode(status))
+    f.write(f"{wall!r} {usage.ru_utime + usage.ru_stime!r} {usage.ru_maxrss} {code}")
+sys.exit(1 if code else 0)
 """
 
 
@@ -396,21 +398,29 @@ def run(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     try:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             # Any Python runs the wrapper; this one is at hand.
-            code = subprocess.run(
+            subprocess.run(
                 [sys.executable, "-S", "-E", "-c", WRAPPER, report, *argv],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
                 env=env,
                 check=False,
-            ).returncode
+            )
+            fields = Path(report).read_text().split()
+            code = int(fields[3]) if len(fields) == 4 else None
             if code != 0:
                 err.seek(0)
                 tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-                raise RuntimeError(f"{' '.join(argv[:6])} ... exited {code}: " + " | ".join(tail))
+                if code is None:
+                    why = "could not be run"
+                elif code < 0:
+                    why = f"was killed by {signal.Signals(-code).name}"
+                else:
+                    why = f"exited {code}"
+                raise RuntimeError(f"{' '.join(argv[:6])} ... {why}: " + " | ".join(tail))
             out.seek(0)
             stdout = out.read(4096).decode("utf-8", "replace")
-        wall, cpu, maxrss = Path(report).read_text().split()
+        wall, cpu, maxrss = fields[:3]
     finally:
         os.unlink(report)
     return Run(float(wall), float(cpu), int(maxrss), stdout)
