@@ -198,22 +198,36 @@ def main_options(
 def add(
     ctx: typer.Context,
     commitment_id: str = typer.Argument(..., metavar="ID", help="Short id: a-z, 0-9 and '-'."),
-    title: str = typer.Option(..., "--title", help="What the commitment is."),
-    kind: str = typer.Option("commitment", "--kind", help="commitment, agreement or request."),
-    party: list[str] = typer.Option([], "--party", help="A party to it (repeatable)."),
-    status: str | None = typer.Option(None, "--status", help="Starting status (default proposed)."),
-    due: str | None = typer.Option(None, "--due", help="Schedule a follow-up due on this date."),
-    review_every: str | None = typer.Option(
-        None, "--review-every", help="Stale after this long without a statement (30d, 2w, 3m)."
+    title: str = typer.Option(..., "--title", metavar="TEXT", help="What the commitment is."),
+    kind: str = typer.Option(
+        "commitment", "--kind", metavar="KIND", help="commitment, agreement or request."
     ),
-    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
+    party: list[str] = typer.Option(
+        [], "--party", metavar="NAME", help="A party to it (repeatable)."
+    ),
+    status: str | None = typer.Option(
+        None, "--status", metavar="STATUS", help="Starting status (default proposed)."
+    ),
+    due: str | None = typer.Option(
+        None, "--due", metavar="DATE", help="Schedule a follow-up due on this date."
+    ),
+    review_every: str | None = typer.Option(
+        None,
+        "--review-every",
+        metavar="DURATION",
+        help="Stale after this long without a statement (30d, 2w, 3m).",
+    ),
+    tag: list[str] = typer.Option([], "--tag", metavar="TAG", help="A tag (repeatable)."),
     supersedes: str | None = typer.Option(
         None,
         "--supersedes",
+        metavar="ID",
         help="Mark this older commitment superseded by the new one.",
         autocompletion=complete_ids,
     ),
-    on: str | None = typer.Option(None, "--on", help="Effective date (default today)."),
+    on: str | None = typer.Option(
+        None, "--on", metavar="DATE", help="Effective date (default today)."
+    ),
 ) -> None:
     """Start tracking a commitment."""
     from tracker import services
@@ -237,22 +251,30 @@ def add(
 @app.command()
 def log(
     ctx: typer.Context,
-    quote: str = typer.Argument(..., help="The quoted words; '-' reads them from stdin."),
-    by: str = typer.Option(..., "--by", help="Who said or published it."),
-    on: str | None = typer.Option(None, "--on", help="The day it was said (default today)."),
-    source: str | None = typer.Option(None, "--source", help="URL or citation."),
+    quote: str = typer.Argument(
+        ..., metavar="QUOTE", help="The quoted words; '-' reads them from stdin."
+    ),
+    by: str = typer.Option(..., "--by", metavar="SPEAKER", help="Who said or published it."),
+    on: str | None = typer.Option(
+        None, "--on", metavar="DATE", help="The day it was said (default today)."
+    ),
+    source: str | None = typer.Option(None, "--source", metavar="TEXT", help="URL or citation."),
     commitment: list[str] = typer.Option(
         [],
         "-c",
         "--commitment",
+        metavar="ID[=STATUS]",
         help="ID or ID=STATUS the statement concerns (repeatable).",
         autocompletion=complete_ids,
     ),
     title: str | None = typer.Option(
-        None, "--title", help="Add the (single) -c commitment with this title in the same step."
+        None,
+        "--title",
+        metavar="TEXT",
+        help="Add the (single) -c commitment with this title in the same step.",
     ),
-    tag: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
-    note: str | None = typer.Option(None, "--note", help="The analyst's note."),
+    tag: list[str] = typer.Option([], "--tag", metavar="TAG", help="A tag (repeatable)."),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT", help="The analyst's note."),
 ) -> None:
     """Append one statement about one or more commitments."""
     from tracker import services
@@ -284,12 +306,16 @@ def log(
 def amend(
     ctx: typer.Context,
     commitment_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_ids),
-    title: str | None = typer.Option(None, "--title"),
-    kind: str | None = typer.Option(None, "--kind"),
-    party: list[str] = typer.Option([], "--party", help="Replaces the parties (repeatable)."),
-    review_every: str | None = typer.Option(None, "--review-every"),
-    tag: list[str] = typer.Option([], "--tag", help="Replaces the tags (repeatable)."),
-    on: str | None = typer.Option(None, "--on"),
+    title: str | None = typer.Option(None, "--title", metavar="TEXT"),
+    kind: str | None = typer.Option(None, "--kind", metavar="KIND"),
+    party: list[str] = typer.Option(
+        [], "--party", metavar="NAME", help="Replaces the parties (repeatable)."
+    ),
+    review_every: str | None = typer.Option(None, "--review-every", metavar="DURATION"),
+    tag: list[str] = typer.Option(
+        [], "--tag", metavar="TAG", help="Replaces the tags (repeatable)."
+    ),
+    on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
     """Correct a commitment's description (recorded as an event)."""
     from tracker import services
@@ -311,10 +337,12 @@ def amend(
 def followup(
     ctx: typer.Context,
     commitment_id: str = typer.Argument(..., metavar="ID", autocompletion=complete_ids),
-    due: str | None = typer.Option(None, "--due", help="When the next development is due."),
+    due: str | None = typer.Option(
+        None, "--due", metavar="DATE", help="When the next development is due."
+    ),
     done: bool = typer.Option(False, "--done", help="Mark the open follow-up done."),
-    note: str | None = typer.Option(None, "--note"),
-    on: str | None = typer.Option(None, "--on"),
+    note: str | None = typer.Option(None, "--note", metavar="TEXT"),
+    on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
     """Schedule a follow-up on a commitment, or mark the open one done."""
     from tracker import services
@@ -332,13 +360,21 @@ def status(
     commitment_id: str | None = typer.Argument(
         None, metavar="[ID]", autocompletion=complete_ids, help="Show one commitment in detail."
     ),
-    as_of: str | None = typer.Option(None, "--as-of", help="The state as it stood on this date."),
-    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
-    status_filter: list[str] = typer.Option([], "--status", help="Only this status (repeatable)."),
-    party: str | None = typer.Option(None, "--party", help="Only commitments with this party."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="DATE", help="The state as it stood on this date."
+    ),
+    now: str | None = typer.Option(
+        None, "--now", metavar="DATE", help="Measure staleness at this date."
+    ),
+    status_filter: list[str] = typer.Option(
+        [], "--status", metavar="STATUS", help="Only this status (repeatable)."
+    ),
+    party: str | None = typer.Option(
+        None, "--party", metavar="NAME", help="Only commitments with this party."
+    ),
     open_only: bool = typer.Option(False, "--open", help="Only open commitments."),
     stale: bool = typer.Option(False, "--stale", help="Only stale commitments."),
-    fmt: str = typer.Option("table", "--format", help="table, json, csv or md."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
     from tracker import render, services
@@ -382,7 +418,7 @@ def status(
 def history(
     ctx: typer.Context,
     commitment_id: str | None = typer.Argument(None, metavar="[ID]", autocompletion=complete_ids),
-    fmt: str = typer.Option("table", "--format", help="table or json."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
 ) -> None:
     """List events in log order: all of them, or those concerning one commitment."""
     import json
@@ -402,18 +438,31 @@ def history(
 @app.command()
 def remind(
     ctx: typer.Context,
-    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
-    fmt: str = typer.Option("text", "--format", help="text, md, json or html."),
-    output: Path | None = typer.Option(None, "--output", help="Write the report to this file."),
+    now: str | None = typer.Option(
+        None, "--now", metavar="DATE", help="Measure staleness at this date."
+    ),
+    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text, md, json or html."),
+    output: Path | None = typer.Option(
+        None, "--output", metavar="FILE", help="Write the report to this file."
+    ),
     record: bool = typer.Option(False, "--record", help="Record the report (once per day)."),
     cron: str | None = typer.Option(
-        None, "--cron", help='Keep running; issue the report on this cron schedule ("0 8 * * 1-5").'
+        None,
+        "--cron",
+        metavar="EXPR",
+        help='Keep running; issue the report on this cron schedule ("0 8 * * 1-5").',
     ),
     output_dir: Path | None = typer.Option(
-        None, "--output-dir", help="With --cron: write reminders-YYYY-MM-DD.<ext> here."
+        None,
+        "--output-dir",
+        metavar="DIR",
+        help="With --cron: write reminders-YYYY-MM-DD.<ext> here.",
     ),
     notify: str | None = typer.Option(
-        None, "--notify", help="With --cron: run this command (sh -c) with the report on stdin."
+        None,
+        "--notify",
+        metavar="COMMAND",
+        help="With --cron: run this command (sh -c) with the report on stdin.",
     ),
 ) -> None:
     """Print the reminder report of stale commitments (or issue it on a schedule)."""
@@ -453,12 +502,21 @@ def remind(
 def ingest(
     ctx: typer.Context,
     file: str = typer.Argument(..., metavar="FILE|-", help="Text, Markdown or HTML; '-' is stdin."),
-    by: str | None = typer.Option(None, "--by", help="Speaker when the text does not say."),
-    on: str | None = typer.Option(None, "--on", help="The day of the statements (default today)."),
-    source: str | None = typer.Option(None, "--source", help="URL or citation of the text."),
-    fmt: str = typer.Option("table", "--format", help="table or json."),
+    by: str | None = typer.Option(
+        None, "--by", metavar="SPEAKER", help="Speaker when the text does not say."
+    ),
+    on: str | None = typer.Option(
+        None, "--on", metavar="DATE", help="The day of the statements (default today)."
+    ),
+    source: str | None = typer.Option(
+        None, "--source", metavar="TEXT", help="URL or citation of the text."
+    ),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
     apply: str | None = typer.Option(
-        None, "--apply", help="Log these proposals in one transaction: 1,3 or all."
+        None,
+        "--apply",
+        metavar="N,N,...|all",
+        help="Log these proposals in one transaction: 1,3 or all.",
     ),
 ) -> None:
     """Propose the statements in an article or readout that bear on a commitment."""
@@ -499,9 +557,13 @@ def ingest(
 @app.command()
 def report(
     ctx: typer.Context,
-    now: str | None = typer.Option(None, "--now", help="Measure staleness at this date."),
-    fmt: str = typer.Option("html", "--format", help="html or md."),
-    output: Path | None = typer.Option(None, "--output", help="Write the board to this file."),
+    now: str | None = typer.Option(
+        None, "--now", metavar="DATE", help="Measure staleness at this date."
+    ),
+    fmt: str = typer.Option("html", "--format", metavar="FORMAT", help="html or md."),
+    output: Path | None = typer.Option(
+        None, "--output", metavar="FILE", help="Write the board to this file."
+    ),
 ) -> None:
     """Write a status board of every commitment: counts, timelines, quotes and sources."""
     from tracker import report as board
@@ -519,7 +581,7 @@ def report(
 def retract(
     ctx: typer.Context,
     event_id: str = typer.Argument(..., metavar="EVENT_ID"),
-    reason: str = typer.Option(..., "--reason", help="Why the event is withdrawn."),
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the event is withdrawn."),
 ) -> None:
     """Retract an event: projections then ignore it; nothing is deleted."""
     from tracker import services
@@ -531,8 +593,12 @@ def retract(
 @app.command()
 def export(
     ctx: typer.Context,
-    output: Path | None = typer.Option(None, "--output", help="Write to this file."),
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl (the log) or ics (follow-ups)."),
+    output: Path | None = typer.Option(
+        None, "--output", metavar="FILE", help="Write to this file."
+    ),
+    fmt: str = typer.Option(
+        "jsonl", "--format", metavar="FORMAT", help="jsonl (the log) or ics (follow-ups)."
+    ),
 ) -> None:
     """Write every event as JSON Lines, in log order, exactly as stored (or follow-ups as ics)."""
     from tracker.integrity import export_lines
@@ -579,7 +645,7 @@ def import_(
 @app.command()
 def verify(
     ctx: typer.Context,
-    fmt: str = typer.Option("text", "--format", help="text or json."),
+    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
 ) -> None:
     """Check the hash chain, the immutability triggers and the projections."""
     from tracker import render
