@@ -110,18 +110,25 @@ class NewEvent:
     recorded_by: str
     data: str
 
+    def canonical_body(self, seq: int, prev_hash: str) -> str:
+        """SPEC's canonical JSON of the event without `hash`, built as text.
+
+        `data` is already canonical (the codec wrote it), so the keys can be laid out in
+        sorted order around it without parsing and re-serialising it for every append;
+        a property test checks this against `canonical_json` of the parsed body.
+        """
+        dumps = json.dumps
+        return (
+            f'{{"data":{self.data},"id":{dumps(self.id)},'
+            f'"occurred_on":{dumps(self.occurred_on, ensure_ascii=False)},'
+            f'"prev_hash":{dumps(prev_hash)},'
+            f'"recorded_at":{dumps(self.recorded_at, ensure_ascii=False)},'
+            f'"recorded_by":{dumps(self.recorded_by, ensure_ascii=False)},'
+            f'"schema":{self.schema},"seq":{seq},"type":{dumps(self.type, ensure_ascii=False)}}}'
+        )
+
     def chained(self, seq: int, prev_hash: str) -> StoredEvent:
-        body = {
-            "id": self.id,
-            "seq": seq,
-            "type": self.type,
-            "schema": self.schema,
-            "occurred_on": self.occurred_on,
-            "recorded_at": self.recorded_at,
-            "recorded_by": self.recorded_by,
-            "data": json.loads(self.data),
-            "prev_hash": prev_hash,
-        }
+        digest = hashlib.sha256(self.canonical_body(seq, prev_hash).encode("utf-8")).hexdigest()
         return StoredEvent(
             id=self.id,
             seq=seq,
@@ -132,7 +139,7 @@ class NewEvent:
             recorded_by=self.recorded_by,
             data=self.data,
             prev_hash=prev_hash,
-            hash=event_hash(body),
+            hash=digest,
         )
 
 

@@ -226,3 +226,32 @@ def test_incremental_projection_equals_a_rebuild(ops):
         assert result.ok, [str(p) for p in result.problems]
     finally:
         session.store.close()
+
+
+@given(events, st.integers(1, 10**9), st.text(min_size=1, max_size=12).filter(str.strip))
+def test_the_text_built_hash_body_is_spec_canonical_json(event: Any, seq: int, who: str) -> None:
+    from events import NewEvent
+    from events.codec import canonical_json
+
+    type_name, schema, data = CODEC.encode(event)
+    new = NewEvent(
+        id="0b9c2f6e-1d2a-4c3b-9f1e-7a8b9c0d1e2f",
+        type=type_name,
+        schema=schema,
+        occurred_on="2025-01-27",
+        recorded_at="2026-11-28T09:14:03.512Z",
+        recorded_by=who,
+        data=data,
+    )
+    body = {
+        "id": new.id,
+        "seq": seq,
+        "type": type_name,
+        "schema": schema,
+        "occurred_on": new.occurred_on,
+        "recorded_at": new.recorded_at,
+        "recorded_by": who,
+        "data": json.loads(data),
+        "prev_hash": "f" * 64,
+    }
+    assert new.canonical_body(seq, "f" * 64) == canonical_json(body)
