@@ -986,7 +986,7 @@ def report(
         "",
         "## Figures",
         "",
-        "Medians of wall time (fork to exit) and of the child's own CPU time (user + system);"
+        "Medians of wall time (spawn to exit) and of the child's own CPU time (user + system);"
         " the CPU time is less disturbed by other load on a shared machine.",
         "",
         "| measurement | events | median wall | median CPU | rate | peak RSS | runs |",
