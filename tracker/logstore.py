@@ -236,9 +236,6 @@ class LogStore:
             progress(total, total)
         return total
 
-    def event_count(self) -> int:
-        return self.last_seq()
-
 
 def replay(
     projection: Any,
