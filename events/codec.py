@@ -333,6 +333,33 @@ _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
 }
 CURRENT_SCHEMAS: dict[str, int] = {name: cls.SCHEMA for name, cls in EVENT_TYPES.items()}
 
+# What each parser above checks, by name, for checks written in another language (the
+# projection's SQL fold re-checks the JSON shape of what it reads; see shapes()).
+_PARSER_KINDS: dict[FieldParser, str] = {
+    _commitment_id: "id",
+    _line: "text",
+    _text: "text",
+    check_name: "text",
+    _day: "day",
+    _status: "status",
+    _kind: "kind",
+    _duration: "text",
+    check_uuid: "text",
+    _names: "names",
+    _ids: "ids",
+    _refs: "refs",
+}
+
+
+def shapes() -> dict[str, dict[str, tuple[str, bool]]]:
+    """Each event type's data fields: (kind of value, required), for the current schemas."""
+    return {
+        type_name: {
+            name: (_PARSER_KINDS[parse], required) for name, (parse, required) in shape.items()
+        }
+        for type_name, shape in _SHAPES.items()
+    }
+
 
 class Codec:
     """Encodes events to data and decodes stored data, upcasting old schema numbers first.

@@ -110,32 +110,38 @@ class LogStore:
     ) -> int:
         """Append already-decided events (an import) inside the current write transaction.
 
-        Timeline entries go in batch by batch; each touched commitment is summarised once at
-        the end, so a large import costs one fold per commitment, not one per batch.
+        The events go in batch by batch; then each projection folds them all at once (in
+        SQL where the store can) and summarises each touched commitment once, so a large
+        import costs one fold per commitment, not one per batch.
         """
         seq, prev = self._last()
         checkpoints = self.checkpoints()
         if any(checkpoints.get(p.name, (0, -1))[1] != seq for p in PROJECTIONS):
             self._rebuild(None)
-        touched: dict[str, set[str]] = {p.name: set() for p in PROJECTIONS}
         before = seq
-        for projection in PROJECTIONS:
-            projection.bulk_start(self.sql)
         count = 0
         for batch in batches:
             stored = self._chain(batch, seq, prev)
             self._insert(stored)
-            for projection in PROJECTIONS:
-                touched[projection.name] |= projection.apply(self.sql, stored)
             seq, prev = stored[-1].seq, stored[-1].hash
             count += len(stored)
             if progress:
                 progress(count)
-        for projection in PROJECTIONS:
-            projection.bulk_end(self.sql, before)
-            projection.refresh(self.sql, sorted(touched[projection.name]))
-            self._set_checkpoint(projection.name, projection.version, seq)
+        if count:
+            for projection in PROJECTIONS:
+                self._fold(projection, before)
+                self._set_checkpoint(projection.name, projection.version, seq)
         return count
+
+    def _fold(self, projection: Any, after: int) -> None:
+        """Bring a projection from `after` to the end of the log, in bulk."""
+        projection.bulk_start(self.sql)
+        touched = projection.fold_logged(self.sql, after, self.read)
+        projection.bulk_end(self.sql, after)
+        if touched is None:
+            projection.refresh_all(self.sql)
+        else:
+            projection.refresh(self.sql, sorted(touched))
 
     @staticmethod
     def _chain(new: Sequence[NewEvent], seq: int, prev: str) -> list[StoredEvent]:
@@ -230,7 +236,8 @@ class LogStore:
         """Drop and replay every projection; the caller holds the write transaction."""
         total = self.last_seq()
         for projection in PROJECTIONS:
-            replay(projection, self.sql, self.read(), total, progress)
+            projection.create(self.sql)
+            self._fold(projection, 0)
             self._set_checkpoint(projection.name, projection.version, total)
         if progress:
             progress(total, total)
@@ -244,10 +251,11 @@ def replay(
     total: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Drop a projection's tables in `sql` and fold `events` into them, in batches.
+    """Drop a projection's tables in `sql` and fold `events` into them through Python.
 
-    The one replay behind `rebuild` and `verify` (which replays into a scratch database
-    to compare), so the two cannot replay differently.
+    `verify` replays the log this way into a scratch database and compares the result
+    with the stored tables, which `rebuild` and imports build with the projection's SQL
+    fold on SQLite: two independent folds of the same log must agree.
     """
     projection.create(sql)
     projection.bulk_start(sql)

@@ -114,8 +114,8 @@ class PgSql:
         # Our SQL never holds a literal '?' or '%', so the translation is exact.
         return _PLACEHOLDER.sub("%s", sql)
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self.conn.execute(self._translate(sql), params or None)
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return int(self.conn.execute(self._translate(sql), params or None).rowcount)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cursor:

@@ -23,7 +23,9 @@ class Sql(Protocol):
 
     dialect: str
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return the rows it changed (-1 when the driver cannot say)."""
+        ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
