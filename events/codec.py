@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -38,6 +39,14 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 class CodecError(ValueError):
     """A stored or imported event does not have a shape this version understands."""
+
+
+# What json.dumps writes for one string (ensure_ascii False, and True), called directly:
+# the C functions behind it, without dumps' per-call set-up, which cost more than the
+# hashing when every append and import line builds its canonical form.
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+_quote_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.ASCII)
 
 
 def canonical_json(value: Any) -> str:
@@ -84,13 +93,13 @@ class StoredEvent:
     def export_line(self) -> str:
         """The JSON Lines form `tracker export` writes, envelope keys in SPEC's order."""
         # Built by concatenation so the stored data text is copied byte for byte.
-        dumps = json.dumps
+        text, ascii_ = _quote, _quote_ascii
         return (
-            f'{{"id":{dumps(self.id)},"seq":{self.seq},"type":{dumps(self.type)},'
-            f'"schema":{self.schema},"occurred_on":{dumps(self.occurred_on)},'
-            f'"recorded_at":{dumps(self.recorded_at)},'
-            f'"recorded_by":{dumps(self.recorded_by, ensure_ascii=False)},'
-            f'"data":{self.data},"prev_hash":{dumps(self.prev_hash)},"hash":{dumps(self.hash)}}}'
+            f'{{"id":{ascii_(self.id)},"seq":{self.seq},"type":{ascii_(self.type)},'
+            f'"schema":{self.schema},"occurred_on":{ascii_(self.occurred_on)},'
+            f'"recorded_at":{ascii_(self.recorded_at)},'
+            f'"recorded_by":{text(self.recorded_by)},'
+            f'"data":{self.data},"prev_hash":{ascii_(self.prev_hash)},"hash":{ascii_(self.hash)}}}'
         )
 
     @property
@@ -117,14 +126,14 @@ class NewEvent:
         sorted order around it without parsing and re-serialising it for every append;
         a property test checks this against `canonical_json` of the parsed body.
         """
-        dumps = json.dumps
+        text, ascii_ = _quote, _quote_ascii  # json.dumps of a str, minus its overhead
         return (
-            f'{{"data":{self.data},"id":{dumps(self.id)},'
-            f'"occurred_on":{dumps(self.occurred_on, ensure_ascii=False)},'
-            f'"prev_hash":{dumps(prev_hash)},'
-            f'"recorded_at":{dumps(self.recorded_at, ensure_ascii=False)},'
-            f'"recorded_by":{dumps(self.recorded_by, ensure_ascii=False)},'
-            f'"schema":{self.schema},"seq":{seq},"type":{dumps(self.type, ensure_ascii=False)}}}'
+            f'{{"data":{self.data},"id":{ascii_(self.id)},'
+            f'"occurred_on":{text(self.occurred_on)},'
+            f'"prev_hash":{ascii_(prev_hash)},'
+            f'"recorded_at":{text(self.recorded_at)},'
+            f'"recorded_by":{text(self.recorded_by)},'
+            f'"schema":{self.schema},"seq":{seq},"type":{text(self.type)}}}'
         )
 
     def chained(self, seq: int, prev_hash: str) -> StoredEvent:
@@ -223,6 +232,8 @@ def _duration(path: str, value: Any) -> str:
 
 def check_uuid(path: str, value: Any) -> str:
     """A UUID in its canonical lower-case form, so one event has one spelling."""
+    if isinstance(value, str) and _UUID_RE.match(value):
+        return value  # already the canonical spelling (the common case, without uuid.UUID)
     _string(path, value)
     try:
         canonical = str(uuid.UUID(value))

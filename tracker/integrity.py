@@ -8,9 +8,12 @@ as it was or with the whole file. No SQL here beyond the store's interface.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import IO, Any
 
@@ -273,69 +276,76 @@ def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
 
 
 CHECK_BATCH = 2000
-APPEND_BATCH = 5000
 
 
 class _Checker:
-    """Checks an export line by line with memory bounded by one batch.
+    """Checks an export a batch at a time, as its events are appended.
 
-    Each checked line is spooled, parsed, to a temporary table on disk, so a file of any
-    size is read once and the append reads the spool instead of parsing the file again;
-    the commitment ids (a few thousand) stay in memory.
+    Everything happens in the caller's one write transaction, so a bad line anywhere
+    leaves the log as it was: the events of earlier batches are rolled back with it. The
+    file is read once and memory stays bounded: the events of earlier batches are looked
+    up in the log itself (their file lines are kept as one integer each), lines already
+    in the log in a small temporary table, and commitment ids (a few thousand) in sets.
     """
 
-    def __init__(self, sql: Sql) -> None:
+    def __init__(self, sql: Sql, before_seq: int) -> None:
         self.sql = sql
+        self.before = before_seq  # events after this seq are this import's
+        self.lines = array("Q")  # the file line of each appended event, by seq
         sql.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS import_lines "
-            "(line INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, new INTEGER NOT NULL, "
-            "type TEXT NOT NULL, schema INTEGER NOT NULL, occurred_on TEXT NOT NULL, "
-            "recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL, data TEXT NOT NULL)"
+            "CREATE TEMP TABLE IF NOT EXISTS import_skipped "
+            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL)"
         )
-        sql.execute("DELETE FROM import_lines")
+        sql.execute("DELETE FROM import_skipped")
         self.commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
         self.added: set[str] = set()  # commitments added by lines of the file
         # Events retracted by lines of the file: retractions are rare, so a set stays small.
         self.retracted: set[str] = set()
-        self.batch: list[tuple[int, NewEvent, Event]] = []
         self.new = 0
         self.skipped = 0
 
-    def add(self, number: int, raw: bytes) -> None:
-        try:
-            _, event, payload = _parse_line(raw)
-        except _LineError as exc:
-            self.flush()  # an earlier line of this batch may be the first bad one
-            raise UserError(f"line {number}: {exc}; nothing was imported") from None
-        self.batch.append((number, event, payload))
-        if len(self.batch) >= CHECK_BATCH:
-            self.flush()
+    def check(self, batch: Sequence[tuple[int, bytes]]) -> list[NewEvent]:
+        """The batch's events that are new to the log, checked; UserError names a bad line."""
+        parsed: list[tuple[int, NewEvent, Event]] = []
+        for number, raw in batch:
+            try:
+                _, event, payload = _parse_line(raw)
+            except _LineError as exc:
+                self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
+                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+            parsed.append((number, event, payload))
+        return self._check_batch(parsed)
 
-    def flush(self) -> None:
-        batch, self.batch = self.batch, []
+    def _check_batch(self, batch: list[tuple[int, NewEvent, Event]]) -> list[NewEvent]:
         if not batch:
-            return
+            return []
         ids = [event.id for _, event, _ in batch]
         marks = ", ".join("?" for _ in ids)
-        earlier = {
-            r["id"]: r["line"]
-            for r in self.sql.query(f"SELECT id, line FROM import_lines WHERE id IN ({marks})", ids)
-        }
         in_log = {
             r["id"]: r
             for r in self.sql.query(
-                f"SELECT id, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
+                f"SELECT id, seq, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
+            )
+        }
+        skipped_earlier = {
+            r["id"]: r["line"]
+            for r in self.sql.query(
+                f"SELECT id, line FROM import_skipped WHERE id IN ({marks})", ids
             )
         }
         here: dict[str, tuple[int, str]] = {}
-        rows = []
+        new: list[NewEvent] = []
+        skipped: list[tuple[str, int]] = []
         for number, event, payload in batch:
             try:
-                first = earlier.get(event.id) or here.get(event.id, (None,))[0]
+                stored = in_log.get(event.id)
+                first = skipped_earlier.get(event.id) or here.get(event.id, (None,))[0]
+                if stored is not None and stored["seq"] > self.before:
+                    first = self.lines[stored["seq"] - self.before - 1]
+                    stored = None
                 if first is not None:
                     raise _LineError(f"id {event.id} already appears on line {first}")
                 here[event.id] = (number, event.type)
-                stored = in_log.get(event.id)
                 if stored is not None:
                     same = (stored["type"], stored["occurred_on"], stored["data"]) == (
                         event.type,
@@ -347,54 +357,17 @@ class _Checker:
                             f"event {event.id} is already in the log with different content"
                         )
                     self.skipped += 1
+                    skipped.append((event.id, number))
                 else:
                     self.new += 1
+                    new.append(event)
+                    self.lines.append(number)
                 self._check_references(payload, here, is_new=stored is None)
-                rows.append(
-                    (
-                        number,
-                        event.id,
-                        int(stored is None),
-                        event.type,
-                        event.schema,
-                        event.occurred_on,
-                        event.recorded_at,
-                        event.recorded_by,
-                        event.data,
-                    )
-                )
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
-        self.sql.executemany(
-            "INSERT INTO import_lines (line, id, new, type, schema, occurred_on, recorded_at, "
-            "recorded_by, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-
-    def spooled(self) -> Iterator[list[NewEvent]]:
-        """The new events, in file order, in batches."""
-        after = 0
-        while True:
-            rows = self.sql.query(
-                "SELECT line, id, type, schema, occurred_on, recorded_at, recorded_by, data "
-                "FROM import_lines WHERE new = 1 AND line > ? ORDER BY line LIMIT ?",
-                (after, APPEND_BATCH),
-            )
-            if not rows:
-                return
-            after = rows[-1]["line"]
-            yield [
-                NewEvent(
-                    id=r["id"],
-                    type=r["type"],
-                    schema=r["schema"],
-                    occurred_on=r["occurred_on"],
-                    recorded_at=r["recorded_at"],
-                    recorded_by=r["recorded_by"],
-                    data=r["data"],
-                )
-                for r in rows
-            ]
+        if skipped:
+            self.sql.executemany("INSERT INTO import_skipped (id, line) VALUES (?, ?)", skipped)
+        return new
 
     def _check_references(
         self, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
@@ -421,12 +394,8 @@ class _Checker:
     ) -> None:
         if target in here:
             target_type: str | None = here[target][1]
-        else:
-            rows = self.sql.query(
-                "SELECT type FROM import_lines WHERE id = ? "
-                "UNION ALL SELECT type FROM events WHERE id = ?",
-                (target, target),
-            )
+        else:  # in the log, or appended from an earlier batch of this file
+            rows = self.sql.query("SELECT type FROM events WHERE id = ?", (target,))
             target_type = rows[0]["type"] if rows else None
         if target_type is None:
             raise _LineError(
@@ -448,22 +417,39 @@ class _Checker:
 def import_events(
     session: Session, stream: IO[bytes], progress: Progress | None = None
 ) -> ImportResult:
-    """Check every line, then append the new ones, all in one transaction.
+    """Check the lines and append the new events, batch by batch, in one transaction.
 
-    The file is read once (any stream will do); memory stays bounded by a batch whatever
-    its size. One transaction means a kill at any moment leaves the log as it was, and
-    running the import again completes it.
+    The file is read once (any stream will do) and memory stays bounded by a batch
+    whatever its size. One transaction means a bad line, or a kill at any moment, leaves
+    the log as it was, and running the import again completes it.
     """
     store = session.store
+    size = _size(stream)
     with store.writing() as sql:
-        checker = _Checker(sql)
-        for number, raw in _lines(stream):
-            checker.add(number, raw)
-        checker.flush()
-        if checker.new:
-            total = checker.new
-            store.append_stream(
-                checker.spooled(), (lambda done: progress(done, total)) if progress else None
-            )
-        sql.execute("DELETE FROM import_lines")
+        checker = _Checker(sql, store.last_seq())
+
+        def batches() -> Iterator[list[NewEvent]]:
+            batch: list[tuple[int, bytes]] = []
+            read = number = 0
+            for number, raw in _lines(stream):
+                batch.append((number, raw))
+                read += len(raw) + 1
+                if len(batch) >= CHECK_BATCH:
+                    yield checker.check(batch)
+                    batch = []
+                    if progress and size:  # the total is estimated from the bytes read
+                        progress(number, max(number, round(number * size / read)))
+            yield checker.check(batch)
+            if progress:
+                progress(number, number)
+
+        store.append_stream(batches())
+        sql.execute("DELETE FROM import_skipped")
     return ImportResult(added=checker.new, skipped=checker.skipped)
+
+
+def _size(stream: IO[bytes]) -> int:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return 0

@@ -121,6 +121,8 @@ class LogStore:
         before = seq
         count = 0
         for batch in batches:
+            if not batch:
+                continue
             stored = self._chain(batch, seq, prev)
             self._insert(stored)
             seq, prev = stored[-1].seq, stored[-1].hash
