@@ -1,16 +1,15 @@
 """The `tracker` command line: thin typer commands that parse, call one service, render.
 
-One boundary (`TrackerGroup.invoke`) turns the project's own errors into a single
-`Error: …` line on stderr and their exit status; anything else is a bug and keeps
-its traceback. Heavy modules are imported inside the commands that need them.
+One boundary (`TrackerGroup.invoke`, through `tracker.commands.failure`) turns the
+project's own errors into a single `Error: …` line on stderr and their exit status;
+anything else is a bug and keeps its traceback. Heavy modules are imported inside the
+commands that need them. The bodies of `status` and `log` live in `tracker.commands`,
+shared with `tracker.fastpath`, the console script's typer-free entry for those two.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
-import shutil
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,50 +17,24 @@ from typing import Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from tracker.errors import RuntimeFailure, TrackerError, UserError
+from tracker import commands
+from tracker.commands import Settings, check_format, default_db_path, term_width
+from tracker.errors import TrackerError, UserError
 
-FORMATS_STATUS = ("table", "json", "csv", "md")
 FORMATS_REMIND = ("text", "md", "json", "html")
 
 
 class TrackerGroup(TyperGroup):
-    """Routes TrackerError to one stderr line and its exit code."""
+    """Routes the project's errors to one stderr line and its exit code (`commands.failure`)."""
 
     def invoke(self, ctx: Any) -> Any:
-        from events.codec import CodecError, NewerSchemaError
-
         try:
             return super().invoke(ctx)
-        except TrackerError as exc:
-            fail(exc)
-        except NewerSchemaError as exc:
-            fail(UserError(f"the database holds an event written by a newer tracker ({exc})"))
-        except CodecError as exc:
-            fail(
-                RuntimeFailure(
-                    f"the log holds an event this tracker cannot read ({exc}); it was changed "
-                    "behind tracker's back: run tracker verify"
-                )
-            )
-        except sqlite3.DatabaseError as exc:
-            fail(
-                RuntimeFailure(
-                    f"the database is damaged or was changed behind tracker's back ({exc}); "
-                    "run tracker verify (tracker rebuild repairs the projections)"
-                )
-            )
-        except BrokenPipeError:
-            raise  # a reader such as `head` closed the pipe: click exits quietly
-        except OSError as exc:
-            where = f" {exc.filename}" if exc.filename else ""
-            fail(RuntimeFailure(f"cannot write{where}: {exc.strerror or exc}"))
         except Exception as exc:
-            if not type(exc).__module__.startswith("psycopg"):
-                raise  # anything else is a bug: keep its traceback
-            from tracker.pg_store import redact
-
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            fail(RuntimeFailure(f"the PostgreSQL server refused: {redact(first)}"))
+            error = commands.failure(exc)
+            if error is None:
+                raise  # a closed pipe (click exits quietly), or a bug: keep its traceback
+            fail(error)
 
 
 def fail(exc: TrackerError) -> NoReturn:
@@ -79,50 +52,6 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class Settings:
-    def __init__(self, db: str | None, actor: str | None) -> None:
-        self.db = db
-        self.actor = actor
-        self._store: Any = None
-
-    @property
-    def location(self) -> str:
-        return self.db or default_db_path()
-
-    def session(self, *, write: bool, catch_up: bool = True) -> Any:
-        from tracker.app import open_session
-        from tracker.services import Session
-
-        # Readers never record, so an odd --as must not stop them from reading.
-        actor = self.who() if write else (self.actor or "reader")
-        if self._store is None:
-            if write and self.db is None:  # (never a URL)
-                # The per-user default: its folder is ours to create, privately.
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            session = open_session(self.location, actor=actor, create=write, catch_up=catch_up)
-            self._store = session.store
-            return session
-        return Session(store=self._store, actor=actor)
-
-    def who(self) -> str:
-        if self.actor is not None:
-            from tracker.domain import check_name
-
-            return check_name("--as name", self.actor)
-        try:
-            return getpass.getuser()
-        except Exception:  # no login name (some containers): still record something honest
-            return "unknown"
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.discard_if_empty()
-
-
-def default_db_path() -> str:
-    return str(Path(typer.get_app_dir("tracker")) / "tracker.db")
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -146,19 +75,6 @@ def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
             session.store.close()
     except Exception:
         return []
-
-
-def check_format(value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise UserError(f"unknown format {value!r}; use one of: {', '.join(allowed)}")
-    return value
-
-
-def term_width() -> int | None:
-    """Clip to the terminal (or to $COLUMNS when set); other piped output is never clipped."""
-    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
-        return shutil.get_terminal_size().columns
-    return None
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -277,17 +193,8 @@ def log(
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="The analyst's note."),
 ) -> None:
     """Append one statement about one or more commitments."""
-    from tracker import services
-
-    if quote == "-":
-        data = sys.stdin.buffer.read()
-        try:
-            # A quote pasted on Windows ends its lines with CR LF; store plain LF.
-            quote = data.decode("utf-8").replace("\r\n", "\n")
-        except UnicodeDecodeError:
-            raise UserError("the quote on standard input is not valid UTF-8") from None
-    stored = services.log(
-        settings(ctx).session(write=True),
+    output = commands.log(
+        settings(ctx),
         quote,
         by=by,
         refs=commitment,
@@ -297,9 +204,7 @@ def log(
         tags=tag,
         note=note,
     )
-    statement = stored[-1]
-    added = " (and added the commitment)" if len(stored) > 1 else ""
-    typer.echo(f"logged statement {statement.id} on {statement.occurred_on}{added}")
+    typer.echo(output, nl=False)
 
 
 @app.command()
@@ -377,41 +282,18 @@ def status(
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
-    from tracker import render, services
-
-    fmt = check_format(fmt, FORMATS_STATUS)
-    session = settings(ctx).session(write=False)
-    default = session.default_review
-    if commitment_id is not None:
-        if status_filter or party or open_only or stale:
-            raise UserError("--status, --party, --open and --stale filter the list; drop the ID")
-        detail = services.status_detail(session, commitment_id, as_of=as_of, now=now)
-        if fmt == "json":
-            typer.echo(render.dumps(render.detail_json(detail, default)))
-        elif fmt == "csv":
-            typer.echo(render.status_csv([detail.row]), nl=False)
-        elif fmt == "md":
-            typer.echo(render.status_md([detail.row]), nl=False)
-        else:
-            typer.echo(render.detail_text(detail, default, term_width()), nl=False)
-        return
-    _, rows = services.status_list(
-        session,
+    output = commands.status(
+        settings(ctx),
+        commitment_id,
         as_of=as_of,
         now=now,
         statuses=status_filter,
         party=party,
         open_only=open_only,
-        stale_only=stale,
+        stale=stale,
+        fmt=fmt,
     )
-    if fmt == "json":
-        typer.echo(render.dumps([render.status_json(r, default) for r in rows]))
-    elif fmt == "csv":
-        typer.echo(render.status_csv(rows), nl=False)
-    elif fmt == "md":
-        typer.echo(render.status_md(rows), nl=False)
-    else:
-        typer.echo(render.status_table(rows, term_width()), nl=False)
+    typer.echo(output, nl=False)
 
 
 @app.command()

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from tracker.errors import UserError
-from tracker.remind import ReminderReport
 from tracker.services import Session
+
+if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
+    from tracker.remind import ReminderReport
 
 
 def open_session(location: str, *, actor: str, create: bool, catch_up: bool = True) -> Session:
@@ -94,6 +94,8 @@ def write_lines_atomically(path: Path, lines: Iterable[str]) -> None:
             for line in lines:
                 f.write(line + "\n")
         return
+    import tempfile
+
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
@@ -117,6 +119,9 @@ def write_file_atomically(path: Path, text: str) -> None:
 def open_import_stream(name: str) -> Iterator[IO[bytes]]:
     """A seekable binary stream of an export; standard input is spooled to a temp file."""
     if name == "-":
+        import shutil
+        import tempfile
+
         with tempfile.TemporaryFile() as spool:
             shutil.copyfileobj(sys.stdin.buffer, spool)
             spool.seek(0)

@@ -6,8 +6,6 @@ user mistake becomes a `UserError` whose message names the thing and the fix.
 
 from __future__ import annotations
 
-import calendar
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -88,6 +86,8 @@ def slugify(text: str, limit: int = 40) -> str:
 
 
 def _suggest(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -174,6 +174,8 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(month_index, 12)
     if not 1 <= year <= 9999:
         raise UserError("date is out of range; use a year between 1 and 9999")
+    import calendar
+
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 

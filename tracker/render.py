@@ -6,19 +6,17 @@ status row keys first). Must not import the store.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from events import StoredEvent
-from projections.commitments import Entry
-from tracker import htmlstyle as look
 from tracker.domain import describe_duration, plural
-from tracker.remind import ReminderReport
-from tracker.services import Detail, StatusRow
+
+if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
+    from events import StoredEvent
+    from projections.commitments import Entry
+    from tracker.remind import ReminderReport
+    from tracker.services import Detail, StatusRow
 
 
 def dumps(value: Any) -> str:
@@ -149,6 +147,9 @@ CSV_COLUMNS = (
 
 
 def status_csv(rows: Sequence[StatusRow]) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -177,6 +178,8 @@ def status_csv(rows: Sequence[StatusRow]) -> str:
 
 def md_escape(text: str) -> str:
     """Make user text inert in Markdown: no markup, links, HTML or table breaks."""
+    import html
+
     text = " ".join(text.split())
     text = html.escape(text, quote=False)
     # Without [ and ] no link can form, so ( ) ! and # (never at a line start here) stay.
@@ -376,6 +379,8 @@ def reminder_md(report: ReminderReport) -> str:
 
 def reminder_html(report: ReminderReport) -> str:
     """One self-contained page in the status board's look (`tracker.htmlstyle`)."""
+    from tracker import htmlstyle as look
+
     esc = look.esc
     title = f"Stale commitments, {report.now}"
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="meta">{esc(_summary(report))}</p>']

@@ -1,0 +1,229 @@
+"""The typer-free half of the command line, shared by both front ends.
+
+`cli.py` (the typer app: every command, help, completion) and `tracker.fastpath` (a
+hand parser for the everyday `status` and `log` invocations, which must start fast)
+both call these: the global settings, the per-user default database, the error
+boundary, and the bodies of `status` and `log`, which return the exact text to print.
+
+Nothing here imports typer or click; heavy modules are imported where they are used.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import RuntimeFailure, TrackerError, UserError
+
+FORMATS_STATUS = ("table", "json", "csv", "md")
+APP_NAME = "tracker"
+
+
+class Settings:
+    """The global options (`--db`, `--as`) and the store they open, once per process."""
+
+    def __init__(self, db: str | None, actor: str | None) -> None:
+        self.db = db
+        self.actor = actor
+        self._store: Any = None
+
+    @property
+    def location(self) -> str:
+        return self.db or default_db_path()
+
+    def session(self, *, write: bool, catch_up: bool = True) -> Any:
+        from tracker.app import open_session
+        from tracker.services import Session
+
+        # Readers never record, so an odd --as must not stop them from reading.
+        actor = self.who() if write else (self.actor or "reader")
+        if self._store is None:
+            if write and self.db is None:  # (never a URL)
+                # The per-user default: its folder is ours to create, privately.
+                Path(self.location).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            session = open_session(self.location, actor=actor, create=write, catch_up=catch_up)
+            self._store = session.store
+            return session
+        return Session(store=self._store, actor=actor)
+
+    def who(self) -> str:
+        if self.actor is not None:
+            from tracker.domain import check_name
+
+            return check_name("--as name", self.actor)
+        import getpass
+
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name (some containers): still record something honest
+            return "unknown"
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.discard_if_empty()
+
+
+def app_dir(app_name: str) -> str:
+    """The per-user config folder, exactly as `typer.get_app_dir(app_name)` gives it.
+
+    That is click's `get_app_dir` with its defaults (roaming, not forced POSIX), as
+    vendored in typer 0.28; reproduced here so the fast path need not import typer.
+    """
+    if sys.platform.startswith("win"):
+        folder = os.environ.get("APPDATA")
+        if folder is None:
+            folder = os.path.expanduser("~")
+        return os.path.join(folder, app_name)
+    if sys.platform == "darwin":
+        return os.path.join(os.path.expanduser("~/Library/Application Support"), app_name)
+    return os.path.join(
+        os.environ.get("XDG_CONFIG_HOME", os.path.expanduser("~/.config")),
+        "-".join(app_name.split()).lower(),
+    )
+
+
+def default_db_path() -> str:
+    return str(Path(app_dir(APP_NAME)) / "tracker.db")
+
+
+def check_format(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise UserError(f"unknown format {value!r}; use one of: {', '.join(allowed)}")
+    return value
+
+
+def term_width() -> int | None:
+    """Clip to the terminal (or to $COLUMNS when set); other piped output is never clipped."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def failure(exc: Exception) -> TrackerError | None:
+    """The error boundary: the one-line error `exc` becomes, or None when it is not ours.
+
+    The front end prints `Error: …` on stderr and exits with its status. None means
+    re-raise: a BrokenPipeError (a reader such as `head` closed the pipe; the front end
+    exits quietly) or anything else, which is a bug and keeps its traceback.
+    """
+    if isinstance(exc, TrackerError):
+        return exc
+    from events.codec import CodecError, NewerSchemaError
+
+    if isinstance(exc, NewerSchemaError):
+        return UserError(f"the database holds an event written by a newer tracker ({exc})")
+    if isinstance(exc, CodecError):
+        return RuntimeFailure(
+            f"the log holds an event this tracker cannot read ({exc}); it was changed "
+            "behind tracker's back: run tracker verify"
+        )
+    if isinstance(exc, sqlite3.DatabaseError):
+        return RuntimeFailure(
+            f"the database is damaged or was changed behind tracker's back ({exc}); "
+            "run tracker verify (tracker rebuild repairs the projections)"
+        )
+    if isinstance(exc, BrokenPipeError):
+        return None
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return RuntimeFailure(f"cannot write{where}: {exc.strerror or exc}")
+    if type(exc).__module__.startswith("psycopg"):
+        from tracker.pg_store import redact
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return RuntimeFailure(f"the PostgreSQL server refused: {redact(first)}")
+    return None
+
+
+# --- the commands that must start fast: each returns the exact text to print -----------------
+
+
+def status(
+    settings: Settings,
+    commitment_id: str | None,
+    *,
+    as_of: str | None = None,
+    now: str | None = None,
+    statuses: Sequence[str] = (),
+    party: str | None = None,
+    open_only: bool = False,
+    stale: bool = False,
+    fmt: str = "table",
+) -> str:
+    """`tracker status [ID]`: the list, or one commitment in detail with its timeline."""
+    from tracker import render, services
+
+    fmt = check_format(fmt, FORMATS_STATUS)
+    session = settings.session(write=False)
+    default = session.default_review
+    if commitment_id is not None:
+        if statuses or party or open_only or stale:
+            raise UserError("--status, --party, --open and --stale filter the list; drop the ID")
+        detail = services.status_detail(session, commitment_id, as_of=as_of, now=now)
+        if fmt == "json":
+            return render.dumps(render.detail_json(detail, default)) + "\n"
+        if fmt == "csv":
+            return render.status_csv([detail.row])
+        if fmt == "md":
+            return render.status_md([detail.row])
+        return render.detail_text(detail, default, term_width())
+    _, rows = services.status_list(
+        session,
+        as_of=as_of,
+        now=now,
+        statuses=statuses,
+        party=party,
+        open_only=open_only,
+        stale_only=stale,
+    )
+    if fmt == "json":
+        return render.dumps([render.status_json(r, default) for r in rows]) + "\n"
+    if fmt == "csv":
+        return render.status_csv(rows)
+    if fmt == "md":
+        return render.status_md(rows)
+    return render.status_table(rows, term_width())
+
+
+def log(
+    settings: Settings,
+    quote: str,
+    *,
+    by: str,
+    refs: Sequence[str] = (),
+    on: str | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    tags: Sequence[str] = (),
+    note: str | None = None,
+) -> str:
+    """`tracker log QUOTE --by SPEAKER -c ID[=STATUS]...`: append one statement."""
+    from tracker import services
+
+    if quote == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            # A quote pasted on Windows ends its lines with CR LF; store plain LF.
+            quote = data.decode("utf-8").replace("\r\n", "\n")
+        except UnicodeDecodeError:
+            raise UserError("the quote on standard input is not valid UTF-8") from None
+    stored = services.log(
+        settings.session(write=True),
+        quote,
+        by=by,
+        refs=refs,
+        on=on,
+        source=source,
+        title=title,
+        tags=tags,
+        note=note,
+    )
+    statement = stored[-1]
+    added = " (and added the commitment)" if len(stored) > 1 else ""
+    return f"logged statement {statement.id} on {statement.occurred_on}{added}\n"
