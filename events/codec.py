@@ -19,21 +19,10 @@ from typing import Any
 import attrs
 
 from events import rules
+from events.envelope import ENVELOPE_FIELDS as ENVELOPE_FIELDS
+from events.envelope import GENESIS_HASH as GENESIS_HASH
 from events.types import EVENT_TYPES, CommitmentRef, Event
 
-GENESIS_HASH = "0" * 64
-ENVELOPE_FIELDS = (
-    "id",
-    "seq",
-    "type",
-    "schema",
-    "occurred_on",
-    "recorded_at",
-    "recorded_by",
-    "data",
-    "prev_hash",
-    "hash",
-)
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 

@@ -11,17 +11,16 @@ cannot disagree:
    (pure): the latest status assertion by effective date wins, ties by log order.
 
 The SQL that stores entries and rows lives in `CommitmentProjection`, in dialect-neutral
-SQL behind `tracker.store.Sql`. Must not import cli or a database driver.
+SQL behind `tracker.store.Sql`. The values, `summarize` and reading them back live in
+`projections.model` (re-exported here), which reading the status imports without this
+module's fold and the event codec. Must not import cli or a database driver.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
 from typing import Any
-
-import attrs
 
 from events import (
     CODEC,
@@ -37,98 +36,28 @@ from events import (
 )
 from events.codec import CURRENT_SCHEMAS, shapes
 from events.rules import KINDS, STATUS_NAMES
-from tracker.domain import OPEN_STATUSES, is_open
-from tracker.store import Row, Sql
 
-NAME = "commitments"
-# Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 5
-
-ADDED = "added"
-AMENDED = "amended"
-STATEMENT = "statement"
-FOLLOWUP = "followup"
-FOLLOWUP_DONE = "followup_done"
-SUPERSEDED = "superseded"  # on the old commitment, from the new one's `add --supersedes`
-
-
-@attrs.frozen(kw_only=True)
-class Entry:
-    """One event's contribution to one commitment: a row of its timeline."""
-
-    commitment_id: str
-    seq: int
-    event_id: str
-    role: str
-    effective_on: str
-    recorded_at: str
-    recorded_by: str
-    speaker: str | None = None
-    quote: str | None = None
-    source: str | None = None
-    note: str | None = None
-    status: str | None = None
-    label: str | None = None
-    due: str | None = None
-    title: str | None = None
-    kind: str | None = None
-    parties: str | None = None  # JSON list; None: unchanged by this entry
-    tags: str | None = None
-    review_every: str | None = None
-    link: str | None = None  # the other commitment of a supersession
-    retracted_by: str | None = None
-    retraction_reason: str | None = None
-
-    @property
-    def retracted(self) -> bool:
-        return self.retracted_by is not None
-
-    @property
-    def order(self) -> tuple[str, str, int]:
-        """Effective date, then the later-recorded, then log order: how 'latest' is decided.
-
-        Recorded time and log order agree for events logged here; they can differ for
-        events imported from another log, and SPEC breaks ties by the later-recorded.
-        """
-        return (self.effective_on, self.recorded_at, self.seq)
-
-
-ENTRY_COLUMNS = tuple(f.name for f in attrs.fields(Entry))
-
-
-@attrs.frozen(kw_only=True)
-class LastStatement:
-    event: str
-    on: str
-    by: str
-    quote: str
-    source: str | None
-
-
-@attrs.frozen(kw_only=True)
-class CommitmentState:
-    """What the log says about one commitment, as of a date (or now)."""
-
-    id: str
-    title: str
-    kind: str
-    parties: tuple[str, ...]
-    tags: tuple[str, ...]
-    review_every: str | None
-    status: str
-    label: str
-    status_since: str
-    is_open: bool
-    added_on: str
-    last_activity_on: str
-    last_statement: LastStatement | None
-    statement_count: int
-    followup_due: str | None
-    followup_note: str | None
-    followup_seq: int | None
-    followup_answered: bool
-    supersedes: str | None
-    superseded_by: str | None
+# The read models and their reading live in projections.model (which `status` imports
+# without this module's fold); they are re-exported here, where the fold makes them.
+from projections.model import ADDED as ADDED
+from projections.model import AMENDED as AMENDED
+from projections.model import ENTRY_COLUMNS as ENTRY_COLUMNS
+from projections.model import FOLLOWUP as FOLLOWUP
+from projections.model import FOLLOWUP_DONE as FOLLOWUP_DONE
+from projections.model import NAME as NAME
+from projections.model import STATE_COLUMNS as STATE_COLUMNS
+from projections.model import STATEMENT as STATEMENT
+from projections.model import SUPERSEDED as SUPERSEDED
+from projections.model import VERSION as VERSION
+from projections.model import CommitmentState as CommitmentState
+from projections.model import Entry as Entry
+from projections.model import LastStatement as LastStatement
+from projections.model import entry_from_row as entry_from_row
+from projections.model import state_from_row as state_from_row
+from projections.model import summarize as summarize
+from projections.model import timeline
+from tracker.domain import OPEN_STATUSES
+from tracker.store import Sql
 
 
 def _dumps(values: Iterable[str]) -> str:
@@ -219,121 +148,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
     return []
 
 
-def summarize(entries: Sequence[Entry], as_of: date | None = None) -> CommitmentState | None:
-    """Derive a commitment's state from its timeline entries (any order).
-
-    With `as_of`, only entries effective on or before it count, and a commitment with
-    none is not shown; its description is shown as it is now, whatever day it was added.
-    Retracted entries never count.
-    """
-    live = sorted((e for e in entries if not e.retracted), key=lambda e: e.order)
-    added = next((e for e in live if e.role == ADDED), None)
-    if added is None:
-        return None
-    description = {
-        "title": added.title,
-        "kind": added.kind,
-        "parties": added.parties,
-        "tags": added.tags,
-        "review_every": added.review_every,
-    }
-    for entry in live:
-        if entry.role == AMENDED:
-            for field in description:
-                value = getattr(entry, field)
-                if value is not None:
-                    description[field] = value
-    if as_of is not None:
-        cutoff = as_of.isoformat()
-        live = [e for e in live if e.effective_on <= cutoff]
-        if not live:
-            return None
-
-    status, label, since = "proposed", "proposed", added.effective_on
-    asserted = [e for e in live if e.status is not None]
-    if asserted:
-        latest = asserted[-1]  # live is sorted by (effective_on, seq)
-        status = latest.status or status
-        label = latest.label or status
-        since = latest.effective_on
-
-    statements = [e for e in live if e.role == STATEMENT]
-    last = statements[-1] if statements else None
-
-    # A follow-up replaces the one before it in log order, whatever its effective date.
-    by_log = sorted(live, key=lambda e: e.seq)
-    followup: Entry | None = None
-    answered = False
-    for entry in by_log:
-        if entry.due is not None and entry.role in (ADDED, FOLLOWUP):
-            followup, answered = entry, False
-        elif followup is not None and entry.role == FOLLOWUP_DONE:
-            followup = None
-        elif followup is not None and entry.role == STATEMENT:
-            answered = True
-
-    superseded_by = next((e.link for e in reversed(live) if e.role == SUPERSEDED), None)
-
-    return CommitmentState(
-        id=added.commitment_id,
-        title=description["title"] or "",
-        kind=description["kind"] or "commitment",
-        parties=tuple(json.loads(description["parties"] or "[]")),
-        tags=tuple(json.loads(description["tags"] or "[]")),
-        review_every=description["review_every"],
-        status=status,
-        label=label,
-        status_since=since,
-        is_open=is_open(status),
-        added_on=added.effective_on,
-        last_activity_on=last.effective_on if last else added.effective_on,
-        last_statement=None
-        if last is None
-        else LastStatement(
-            event=last.event_id,
-            on=last.effective_on,
-            by=last.speaker or "",
-            quote=last.quote or "",
-            source=last.source,
-        ),
-        statement_count=len(statements),
-        followup_due=followup.due if followup else None,
-        followup_note=followup.note if followup else None,
-        followup_seq=followup.seq if followup else None,
-        followup_answered=answered,
-        supersedes=added.link,
-        superseded_by=superseded_by,
-    )
-
-
 # --- storage -------------------------------------------------------------------------------
-
-STATE_COLUMNS = (
-    "id",
-    "title",
-    "kind",
-    "parties",
-    "tags",
-    "review_every",
-    "status",
-    "label",
-    "status_since",
-    "is_open",
-    "added_on",
-    "last_activity_on",
-    "last_statement_event",
-    "last_statement_on",
-    "last_statement_by",
-    "last_statement_quote",
-    "last_statement_source",
-    "statement_count",
-    "followup_due",
-    "followup_note",
-    "followup_seq",
-    "followup_answered",
-    "supersedes",
-    "superseded_by",
-)
 
 TABLES = ("commitments", "timeline", "retractions", "reminders")
 # The timeline's key is a unique index rather than a PRIMARY KEY, so that a rebuild can
@@ -547,44 +362,6 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
         state.supersedes,
         state.superseded_by,
     )
-
-
-def state_from_row(row: Row) -> CommitmentState:
-    last = None
-    if row["last_statement_event"]:
-        last = LastStatement(
-            event=row["last_statement_event"],
-            on=row["last_statement_on"],
-            by=row["last_statement_by"],
-            quote=row["last_statement_quote"],
-            source=row["last_statement_source"],
-        )
-    return CommitmentState(
-        id=row["id"],
-        title=row["title"],
-        kind=row["kind"],
-        parties=tuple(json.loads(row["parties"])),
-        tags=tuple(json.loads(row["tags"])),
-        review_every=row["review_every"],
-        status=row["status"],
-        label=row["label"],
-        status_since=row["status_since"],
-        is_open=bool(row["is_open"]),
-        added_on=row["added_on"],
-        last_activity_on=row["last_activity_on"],
-        last_statement=last,
-        statement_count=row["statement_count"],
-        followup_due=row["followup_due"],
-        followup_note=row["followup_note"],
-        followup_seq=row["followup_seq"],
-        followup_answered=bool(row["followup_answered"]),
-        supersedes=row["supersedes"],
-        superseded_by=row["superseded_by"],
-    )
-
-
-def entry_from_row(row: Row) -> Entry:
-    return Entry(**{name: row[name] for name in ENTRY_COLUMNS})
 
 
 _INSERT_ENTRY = (
@@ -958,7 +735,7 @@ class CommitmentProjection:
         for event in events:
             payload = CODEC.decode_stored(event.type, event.schema, event.data)
             for entry in entries_for(event, payload):
-                new_entries.append(tuple(getattr(entry, c) for c in ENTRY_COLUMNS))
+                new_entries.append(tuple(entry))  # an Entry is its columns, in order
                 touched.add(entry.commitment_id)
             if isinstance(payload, EventRetracted):
                 if new_entries:  # the target may be in this very batch
@@ -1112,5 +889,4 @@ class CommitmentProjection:
 
     @staticmethod
     def entries(sql: Sql, cid: str) -> list[Entry]:
-        rows = sql.query("SELECT * FROM timeline WHERE commitment_id = ? ORDER BY seq", (cid,))
-        return [entry_from_row(row) for row in rows]
+        return timeline(sql, cid)

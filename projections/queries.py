@@ -1,7 +1,8 @@
 """Read queries over the projection tables, returning domain values (never rows).
 
 This is the `View` the domain decides against, and what `status`, `history` and
-`remind` show. SQL is dialect-neutral (`?` placeholders). Must not import cli.
+`remind` show. SQL is dialect-neutral (`?` placeholders). Must not import cli, nor
+(so that `status` starts fast) attrs, the event codec or the projections' fold.
 """
 
 from __future__ import annotations
@@ -9,30 +10,29 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
 
-import attrs
-
-from projections.commitments import (
-    CommitmentProjection,
+from projections.model import (
     CommitmentState,
     Entry,
     entry_from_row,
     state_from_row,
     summarize,
+    timeline,
 )
-from tracker.store import Sql
+
+if TYPE_CHECKING:
+    from tracker.store import Sql
 
 
-@attrs.frozen(kw_only=True)
-class EventInfo:
+class EventInfo(NamedTuple):
     id: str
     seq: int
     type: str
     retracted_by: str | None
 
 
-@attrs.frozen(kw_only=True)
-class Report:
+class Report(NamedTuple):
     """A recorded reminder report."""
 
     event_id: str
@@ -81,7 +81,7 @@ class View:
         return [s for s in states if s is not None]
 
     def timeline(self, cid: str) -> list[Entry]:
-        return CommitmentProjection.entries(self.sql, cid)
+        return timeline(self.sql, cid)
 
     def has_statement(self, cid: str, quote: str, by: str, on: str) -> bool:
         """Whether these words, by this speaker on this day, are already on the timeline."""

@@ -255,3 +255,47 @@ def test_the_text_built_hash_body_is_spec_canonical_json(event: Any, seq: int, w
         "prev_hash": "f" * 64,
     }
     assert new.canonical_body(seq, "f" * 64) == canonical_json(body)
+
+
+def test_the_package_names_are_lazy_but_all_importable() -> None:
+    """`events` loads its codec and types on first use (so `events.rules` costs only rules)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import events
+    import events.codec
+    import events.types
+
+    for name in events.__all__:
+        home = events.codec if hasattr(events.codec, name) else events.types
+        assert getattr(events, name) is getattr(home, name), name
+    assert set(events.__all__) <= set(dir(events))
+    with pytest.raises(AttributeError, match="no_such_name"):
+        events.no_such_name  # noqa: B018
+    probe = (
+        "import sys, events.rules, tracker.domain, projections.model, projections\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('attr', 'attrs') "
+        "or m in ('events.codec', 'events.types', 'projections.commitments')))\n"
+        "from events import CODEC, StoredEvent, StatementRecorded, GENESIS_HASH\n"
+        "from projections import PROJECTIONS\n"
+        "print(PROJECTIONS[0].name, 'attrs' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert out.splitlines() == ["[]", "commitments True"]
+
+
+def test_the_versions_a_store_checks_on_open_are_the_projections_own() -> None:
+    import projections
+    from projections import commitments, model
+
+    assert tuple((p.name, p.version) for p in projections.PROJECTIONS) == projections.VERSIONS
+    assert isinstance(projections.PROJECTIONS[0], projections.CommitmentProjection)
+    # The read models are one set of classes, whichever module names them.
+    assert commitments.Entry is model.Entry
+    assert commitments.CommitmentState is model.CommitmentState
+    assert commitments.summarize is model.summarize
+    assert model.Entry._fields == commitments.ENTRY_COLUMNS

@@ -826,9 +826,18 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
     heavy = ("typer", "click", "sqlite_utils", "apscheduler", "psycopg", "rich", "icalendar",
              "tracker.remind", "tracker.report", "tracker.ingest", "tracker.integrity",
              "tracker.scheduler", "cli", "tempfile", "csv", "html", "getpass")  # fmt: skip
+    # Reading the status needs no event to be made or decoded: not attrs (and what it
+    # drags in: inspect, ast...), not the event types and codec, not the projection's fold.
+    heavy_for_status = ("attr", "attrs", "events.codec", "events.types",
+                        "projections.commitments", "tracker.decide", "inspect", "uuid")  # fmt: skip
     for argv in (
         ["status", "stip", "--format", "json"],
+        ["status", "stip"],
+        ["status", "stip", "--as-of", "2025-02-01", "--format", "json"],
         ["status"],
+        ["status", "--format", "json"],
+        ["status", "--as-of", "2025-02-01", "--open", "--stale", *N],
+        ["status", "no-such-thing"],  # the error, with its did-you-mean
         ["log", Q, "--by", "A", "-c", "stip=agreed", "--on", "2025-02-01"],
         ["log", Q, "--by", "A", "-c", "stp"],
     ):
@@ -842,8 +851,30 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         *_, last = result.stderr.splitlines()
         loaded = set(last.split())
         assert "tracker.commands" in loaded, result.stderr
-        imported = sorted(m for m in loaded if m.split(".")[0] in heavy or m in heavy)
+        forbidden = heavy + (heavy_for_status if argv[0] == "status" else ())
+        imported = sorted(m for m in loaded if m.split(".")[0] in forbidden or m in forbidden)
         assert imported == [], f"{argv}: {imported}"
+        if "stip=agreed" in argv:  # the probe hides nothing: this `log` makes an event
+            assert {"attrs", "events.codec", "projections.commitments"} <= loaded
+
+
+def test_reading_the_status_of_a_stale_database_rebuilds_it_first(
+    stores: Stores, tmp_path: Path
+) -> None:
+    """`status` loads the fold only when the projections must catch up, and then does."""
+    db = stores.copy(tmp_path, "fast")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE projection_checkpoints SET version = version - 1")
+        conn.execute("DELETE FROM commitments")
+    conn.close()
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker.fastpath", "status", "stip", "--format", "json", *N],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": db},
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "pending"
 
 
 def test_the_console_script_is_the_fast_path() -> None:

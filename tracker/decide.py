@@ -22,7 +22,7 @@ from events import (
     ReminderIssued,
     StatementRecorded,
 )
-from projections.commitments import CommitmentState
+from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
 from tracker.domain import unknown_commitment
 from tracker.errors import UserError

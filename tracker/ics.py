@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import attrs
 
-from projections.commitments import CommitmentState
+from projections.model import CommitmentState
 from projections.queries import View
 from tracker.errors import RuntimeFailure
 from tracker.htmlstyle import status_text, web_url

@@ -4,19 +4,25 @@ catching projections up, rebuilding and reading, all through `tracker.store.Sql`
 A concrete store (SQLite, PostgreSQL) supplies the connection, its write lock
 (`_write`), its read snapshot (`reading`), its schema and its error mapping. This module
 holds only dialect-neutral SQL (`?` placeholders) and must not import a driver.
+
+Opening a store and reading its projections (all `tracker status` does) loads neither
+the event codec nor the projections' fold: those are imported where events are read,
+appended or replayed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from events import GENESIS_HASH, NewEvent, StoredEvent
-from events.codec import ENVELOPE_FIELDS
-from projections import PROJECTIONS
+from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
+from projections import VERSIONS
 from tracker.errors import RuntimeFailure, UserError
 from tracker.store import Decide, Row, Sql
+
+if TYPE_CHECKING:
+    from events import NewEvent, StoredEvent
 
 BATCH = 5_000
 EVENT_COLUMNS = ENVELOPE_FIELDS  # the events table holds the envelope, one column a field
@@ -46,10 +52,6 @@ def pending_steps(
             "upgrade tracker to use it"
         )
     return [name for name in known if name not in applied]
-
-
-def stored_from_row(row: Row) -> StoredEvent:
-    return StoredEvent(**{name: row[name] for name in EVENT_COLUMNS})
 
 
 class LogStore:
@@ -114,6 +116,8 @@ class LogStore:
         SQL where the store can) and summarises each touched commitment once, so a large
         import costs one fold per commitment, not one per batch.
         """
+        from projections import PROJECTIONS
+
         seq, prev = self._last()
         checkpoints = self.checkpoints()
         if any(checkpoints.get(p.name, (0, -1))[1] != seq for p in PROJECTIONS):
@@ -166,6 +170,8 @@ class LogStore:
             ) from None
 
     def _project(self, stored: Sequence[StoredEvent]) -> None:
+        from projections import PROJECTIONS
+
         first = stored[0].seq
         checkpoints = self.checkpoints()
         for projection in PROJECTIONS:
@@ -192,15 +198,15 @@ class LogStore:
             return
         checkpoints = self.checkpoints()
         last = self.last_seq()
-        for projection in PROJECTIONS:
-            version, seq = checkpoints.get(projection.name, (0, 0))
+        for name, expected in VERSIONS:  # (the projections' fold is loaded only to rebuild)
+            version, seq = checkpoints.get(name, (0, 0))
             if seq > last:
                 # Projections never run ahead of the log: events were removed behind our back.
                 raise RuntimeFailure(
                     f"the log in {self.location} ends at seq {last} but its projections have "
                     f"seen seq {seq}: events were removed from it; run tracker verify"
                 )
-            if version != projection.version or seq != last:
+            if version != expected or seq != last:
                 with self._write():
                     self._rebuild(None)
                 return
@@ -208,6 +214,9 @@ class LogStore:
     # --- reading --------------------------------------------------------------------------
 
     def read(self, after: int = 0, *, seqs: Collection[int] | None = None) -> Iterator[StoredEvent]:
+        from events.codec import StoredEvent  # once here, not once a row
+
+        columns = EVENT_COLUMNS
         if seqs is not None:
             ordered = sorted(seqs)
             for start in range(0, len(ordered), 500):
@@ -216,14 +225,14 @@ class LogStore:
                 for row in self.sql.query(
                     f"{SELECT_EVENTS} WHERE seq IN ({marks}) ORDER BY seq", chunk
                 ):
-                    yield stored_from_row(row)
+                    yield StoredEvent(**{name: row[name] for name in columns})
             return
         while True:
             rows = self.sql.query(
                 f"{SELECT_EVENTS} WHERE seq > ? ORDER BY seq LIMIT ?", (after, BATCH)
             )
             for row in rows:
-                yield stored_from_row(row)
+                yield StoredEvent(**{name: row[name] for name in columns})
             if len(rows) < BATCH:
                 return
             after = rows[-1]["seq"]
@@ -236,6 +245,8 @@ class LogStore:
 
     def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
         """Drop and replay every projection; the caller holds the write transaction."""
+        from projections import PROJECTIONS
+
         total = self.last_seq()
         for projection in PROJECTIONS:
             projection.create(self.sql)

@@ -14,7 +14,7 @@ from tracker.domain import describe_duration, plural
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
-    from projections.commitments import Entry
+    from projections.model import Entry
     from tracker.remind import ReminderReport
     from tracker.services import Detail, StatusRow
 

@@ -19,7 +19,7 @@ from urllib.parse import quote as url_quote
 
 import attrs
 
-from projections.commitments import (
+from projections.model import (
     ADDED,
     FOLLOWUP,
     FOLLOWUP_DONE,

@@ -4,22 +4,22 @@ They take raw user values (strings), validate them into domain values (raising
 `UserError` before anything is written), run a pure decision inside the store's
 write transaction, and return domain values for the CLI to render. The clock is
 injected (`Session.clock`), never read inside the domain. No SQL here.
+
+Reading the status (`status_list`, `status_detail`) must start fast, so this module
+loads neither attrs nor the event codec: the recording commands import the decisions
+and the codec where they use them, and the values here are plain classes and
+`typing.NamedTuple`s.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import attrs
-
-from events import CODEC, Event, NewEvent, StoredEvent
-from projections.commitments import CommitmentState, Entry, summarize
+from projections.model import CommitmentState, Entry, summarize
 from projections.queries import View
-from tracker import decide
 from tracker.domain import (
     check_commitment_id,
     check_line,
@@ -36,6 +36,10 @@ from tracker.errors import UserError
 from tracker.staleness import StaleReason, default_review_every, stale_reasons
 from tracker.store import EventStore
 
+if TYPE_CHECKING:
+    from events import Event, NewEvent, StoredEvent
+    from tracker import decide
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -51,15 +55,35 @@ def format_recorded_at(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-@attrs.define(kw_only=True)
 class Session:
     """Who is recording, into which store, by which clock."""
 
-    store: EventStore
-    actor: str
-    clock: Callable[[], datetime] = utc_now
-    today_fn: Callable[[], date] = local_today
-    review_default: str | None = None
+    __slots__ = ("actor", "clock", "review_default", "store", "today_fn")
+    _FIELDS = ("store", "actor", "clock", "today_fn", "review_default")
+
+    def __init__(
+        self,
+        *,
+        store: EventStore,
+        actor: str,
+        clock: Callable[[], datetime] = utc_now,
+        today_fn: Callable[[], date] = local_today,
+        review_default: str | None = None,
+    ) -> None:
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self.today_fn = today_fn
+        self.review_default = review_default
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"Session({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self._FIELDS)
 
     @property
     def today(self) -> date:
@@ -82,6 +106,10 @@ class Session:
         return self.store.append(run)
 
     def new_event(self, event: Event, on: date, recorded_at: str) -> NewEvent:
+        import uuid
+
+        from events.codec import CODEC, NewEvent
+
         type_name, schema, data = CODEC.encode(event)
         return NewEvent(
             id=str(uuid.uuid4()),
@@ -163,6 +191,8 @@ def add(
         "supersedes": check_commitment_id(supersedes) if supersedes is not None else None,
         "on": session.on_date(on),
     }
+    from tracker import decide
+
     return session.record(lambda view: decide.add(view, **values))  # type: ignore[arg-type]
 
 
@@ -188,6 +218,8 @@ def log(
         "note": _optional_text("note", note),
         "on": session.on_date(on),
     }
+    from tracker import decide
+
     return session.record(lambda view: decide.log(view, **values))  # type: ignore[arg-type]
 
 
@@ -211,6 +243,8 @@ def amend(
         "review_every": parse_duration(review_every) if review_every is not None else None,
         "on": session.on_date(on),
     }
+    from tracker import decide
+
     return session.record(lambda view: decide.amend(view, **values))  # type: ignore[arg-type]
 
 
@@ -230,10 +264,14 @@ def followup(
         "note": _optional_text("note", note),
         "on": session.on_date(on),
     }
+    from tracker import decide
+
     return session.record(lambda view: decide.followup(view, **values))  # type: ignore[arg-type]
 
 
 def retract(session: Session, event_id: str, *, reason: str) -> list[StoredEvent]:
+    from tracker import decide
+
     event_id = event_id.strip().lower()
     reason = check_text("reason", reason)
     on = session.today
@@ -245,8 +283,7 @@ def retract(session: Session, event_id: str, *, reason: str) -> list[StoredEvent
 # --- reading commands ----------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class StatusRow:
+class StatusRow(NamedTuple):
     """A commitment's state with its staleness at `now`."""
 
     state: CommitmentState
@@ -306,8 +343,7 @@ def status_list(
     return now_day, rows
 
 
-@attrs.frozen(kw_only=True)
-class Detail:
+class Detail(NamedTuple):
     row: StatusRow
     timeline: tuple[Entry, ...]
 
@@ -403,6 +439,8 @@ def ingest_apply(
     session: Session, proposals: Sequence[Any], chosen: Sequence[int]
 ) -> list[StoredEvent]:
     """Log the chosen proposals in one transaction, through the same decision as `tracker log`."""
+    from tracker import decide
+
     picked = [p for p in proposals if p.n in chosen]
     values: list[dict[str, Any]] = []
     for p in picked:

@@ -6,20 +6,20 @@ Pure: no clock, no I/O. `now` is a calendar date.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
 
-import attrs
-
-from projections.commitments import CommitmentState
 from tracker.domain import add_duration, describe_duration, parse_duration, plural
 from tracker.errors import UserError
+
+if TYPE_CHECKING:
+    from projections.model import CommitmentState
 
 DEFAULT_REVIEW_EVERY = "30d"
 FOLLOWUP = "followup"
 QUIET = "quiet"
 
 
-@attrs.frozen(kw_only=True)
-class StaleReason:
+class StaleReason(NamedTuple):
     """Why a commitment is stale, and by how many days."""
 
     rule: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from events import NewEvent, StoredEvent
+if TYPE_CHECKING:  # only named in annotations: reading the status never loads the codec
+    from events import NewEvent, StoredEvent
 
 Row = dict[str, Any]
 
@@ -32,7 +33,7 @@ class Sql(Protocol):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
-Decide = Callable[[Sql], Sequence[NewEvent]]
+Decide = Callable[[Sql], "Sequence[NewEvent]"]
 
 
 class EventStore(Protocol):

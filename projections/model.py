@@ -1,0 +1,273 @@
+"""The commitment read models, as plain immutable values, and how they are read back.
+
+What `tracker status` needs, and nothing more: the value types (`Entry`, `CommitmentState`,
+`LastStatement`), the pure `summarize` fold over a commitment's timeline, reading them
+from the projection's rows, and the projection's name and version (which every store
+checks on open). Kept apart from `projections.commitments` (which turns events into
+these values and keeps the tables) so that reading the status starts fast: no attrs, no
+event codec. `typing.NamedTuple` classes cost little to create at import.
+
+Must not import attrs, `events` (beyond `events.rules`), cli or a database driver.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING, NamedTuple
+
+from tracker.domain import is_open
+
+if TYPE_CHECKING:
+    from tracker.store import Row, Sql
+
+NAME = "commitments"
+# Bump when the tables or the fold change: the projection is then dropped and replayed.
+VERSION = 5
+
+ADDED = "added"
+AMENDED = "amended"
+STATEMENT = "statement"
+FOLLOWUP = "followup"
+FOLLOWUP_DONE = "followup_done"
+SUPERSEDED = "superseded"  # on the old commitment, from the new one's `add --supersedes`
+
+
+class Entry(NamedTuple):
+    """One event's contribution to one commitment: a row of its timeline."""
+
+    commitment_id: str
+    seq: int
+    event_id: str
+    role: str
+    effective_on: str
+    recorded_at: str
+    recorded_by: str
+    speaker: str | None = None
+    quote: str | None = None
+    source: str | None = None
+    note: str | None = None
+    status: str | None = None
+    label: str | None = None
+    due: str | None = None
+    title: str | None = None
+    kind: str | None = None
+    parties: str | None = None  # JSON list; None: unchanged by this entry
+    tags: str | None = None
+    review_every: str | None = None
+    link: str | None = None  # the other commitment of a supersession
+    retracted_by: str | None = None
+    retraction_reason: str | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.retracted_by is not None
+
+    @property
+    def order(self) -> tuple[str, str, int]:
+        """Effective date, then the later-recorded, then log order: how 'latest' is decided.
+
+        Recorded time and log order agree for events logged here; they can differ for
+        events imported from another log, and SPEC breaks ties by the later-recorded.
+        """
+        return (self.effective_on, self.recorded_at, self.seq)
+
+
+# The timeline's columns, in the order of Entry's fields (an Entry is a tuple in this order).
+ENTRY_COLUMNS: tuple[str, ...] = Entry._fields
+
+
+class LastStatement(NamedTuple):
+    event: str
+    on: str
+    by: str
+    quote: str
+    source: str | None
+
+
+class CommitmentState(NamedTuple):
+    """What the log says about one commitment, as of a date (or now)."""
+
+    id: str
+    title: str
+    kind: str
+    parties: tuple[str, ...]
+    tags: tuple[str, ...]
+    review_every: str | None
+    status: str
+    label: str
+    status_since: str
+    is_open: bool
+    added_on: str
+    last_activity_on: str
+    last_statement: LastStatement | None
+    statement_count: int
+    followup_due: str | None
+    followup_note: str | None
+    followup_seq: int | None
+    followup_answered: bool
+    supersedes: str | None
+    superseded_by: str | None
+
+
+def summarize(entries: Sequence[Entry], as_of: date | None = None) -> CommitmentState | None:
+    """Derive a commitment's state from its timeline entries (any order).
+
+    With `as_of`, only entries effective on or before it count, and a commitment with
+    none is not shown; its description is shown as it is now, whatever day it was added.
+    Retracted entries never count.
+    """
+    live = sorted((e for e in entries if not e.retracted), key=lambda e: e.order)
+    added = next((e for e in live if e.role == ADDED), None)
+    if added is None:
+        return None
+    description = {
+        "title": added.title,
+        "kind": added.kind,
+        "parties": added.parties,
+        "tags": added.tags,
+        "review_every": added.review_every,
+    }
+    for entry in live:
+        if entry.role == AMENDED:
+            for field in description:
+                value = getattr(entry, field)
+                if value is not None:
+                    description[field] = value
+    if as_of is not None:
+        cutoff = as_of.isoformat()
+        live = [e for e in live if e.effective_on <= cutoff]
+        if not live:
+            return None
+
+    status, label, since = "proposed", "proposed", added.effective_on
+    asserted = [e for e in live if e.status is not None]
+    if asserted:
+        latest = asserted[-1]  # live is sorted by (effective_on, seq)
+        status = latest.status or status
+        label = latest.label or status
+        since = latest.effective_on
+
+    statements = [e for e in live if e.role == STATEMENT]
+    last = statements[-1] if statements else None
+
+    # A follow-up replaces the one before it in log order, whatever its effective date.
+    by_log = sorted(live, key=lambda e: e.seq)
+    followup: Entry | None = None
+    answered = False
+    for entry in by_log:
+        if entry.due is not None and entry.role in (ADDED, FOLLOWUP):
+            followup, answered = entry, False
+        elif followup is not None and entry.role == FOLLOWUP_DONE:
+            followup = None
+        elif followup is not None and entry.role == STATEMENT:
+            answered = True
+
+    superseded_by = next((e.link for e in reversed(live) if e.role == SUPERSEDED), None)
+
+    return CommitmentState(
+        id=added.commitment_id,
+        title=description["title"] or "",
+        kind=description["kind"] or "commitment",
+        parties=tuple(json.loads(description["parties"] or "[]")),
+        tags=tuple(json.loads(description["tags"] or "[]")),
+        review_every=description["review_every"],
+        status=status,
+        label=label,
+        status_since=since,
+        is_open=is_open(status),
+        added_on=added.effective_on,
+        last_activity_on=last.effective_on if last else added.effective_on,
+        last_statement=None
+        if last is None
+        else LastStatement(
+            event=last.event_id,
+            on=last.effective_on,
+            by=last.speaker or "",
+            quote=last.quote or "",
+            source=last.source,
+        ),
+        statement_count=len(statements),
+        followup_due=followup.due if followup else None,
+        followup_note=followup.note if followup else None,
+        followup_seq=followup.seq if followup else None,
+        followup_answered=answered,
+        supersedes=added.link,
+        superseded_by=superseded_by,
+    )
+
+
+# --- reading the stored rows back ------------------------------------------------------------
+
+# The status table's columns (`commitments`), in the order the SQL fold writes them.
+STATE_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "parties",
+    "tags",
+    "review_every",
+    "status",
+    "label",
+    "status_since",
+    "is_open",
+    "added_on",
+    "last_activity_on",
+    "last_statement_event",
+    "last_statement_on",
+    "last_statement_by",
+    "last_statement_quote",
+    "last_statement_source",
+    "statement_count",
+    "followup_due",
+    "followup_note",
+    "followup_seq",
+    "followup_answered",
+    "supersedes",
+    "superseded_by",
+)
+
+
+def state_from_row(row: Row) -> CommitmentState:
+    last = None
+    if row["last_statement_event"]:
+        last = LastStatement(
+            event=row["last_statement_event"],
+            on=row["last_statement_on"],
+            by=row["last_statement_by"],
+            quote=row["last_statement_quote"],
+            source=row["last_statement_source"],
+        )
+    return CommitmentState(
+        id=row["id"],
+        title=row["title"],
+        kind=row["kind"],
+        parties=tuple(json.loads(row["parties"])),
+        tags=tuple(json.loads(row["tags"])),
+        review_every=row["review_every"],
+        status=row["status"],
+        label=row["label"],
+        status_since=row["status_since"],
+        is_open=bool(row["is_open"]),
+        added_on=row["added_on"],
+        last_activity_on=row["last_activity_on"],
+        last_statement=last,
+        statement_count=row["statement_count"],
+        followup_due=row["followup_due"],
+        followup_note=row["followup_note"],
+        followup_seq=row["followup_seq"],
+        followup_answered=bool(row["followup_answered"]),
+        supersedes=row["supersedes"],
+        superseded_by=row["superseded_by"],
+    )
+
+
+def entry_from_row(row: Row) -> Entry:
+    return Entry._make([row[name] for name in ENTRY_COLUMNS])
+
+
+def timeline(sql: Sql, cid: str) -> list[Entry]:
+    """A commitment's timeline entries, in log order."""
+    rows = sql.query("SELECT * FROM timeline WHERE commitment_id = ? ORDER BY seq", (cid,))
+    return [entry_from_row(row) for row in rows]
