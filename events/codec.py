@@ -437,7 +437,8 @@ class Codec:
         cls = EVENT_TYPES.get(type_name)
         if cls is not None and schema == self.current.get(type_name):
             try:
-                values = json.loads(data)
+                # A null optional field means absent, as in `decode` (an import keeps it).
+                values = {k: v for k, v in json.loads(data).items() if v is not None}
                 refs = values.get("commitments")
                 if refs is not None:
                     values["commitments"] = tuple(CommitmentRef(**ref) for ref in refs)

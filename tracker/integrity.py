@@ -378,9 +378,14 @@ class _Checker:
             if is_new and exists:
                 raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
             self.added.add(payload.commitment)
+            if payload.supersedes == payload.commitment:
+                raise _LineError(f"commitment {payload.commitment!r} cannot supersede itself")
             refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
         else:
             refs = commitments_of(payload)
+            if len(set(refs)) != len(refs):
+                twice = next(cid for cid in refs if refs.count(cid) > 1)
+                raise _LineError(f"commitment {twice!r} is named twice")
         for cid in refs:
             if cid not in self.commitments and cid not in self.added:
                 raise _LineError(
