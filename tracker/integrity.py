@@ -433,23 +433,27 @@ def import_events(
     with store.writing() as sql:
         checker = _Checker(sql, store.last_seq())
 
+        lines = 0
+
         def batches() -> Iterator[list[NewEvent]]:
+            nonlocal lines
             batch: list[tuple[int, bytes]] = []
-            read = number = 0
-            for number, raw in _lines(stream):
-                batch.append((number, raw))
+            read = 0
+            for lines, raw in _lines(stream):
+                batch.append((lines, raw))
                 read += len(raw) + 1
                 if len(batch) >= CHECK_BATCH:
                     yield checker.check(batch)
                     batch = []
                     if progress and size:  # the total is estimated from the bytes read
-                        progress(number, max(number, round(number * size / read)))
+                        # Never "done" here: the projections are folded after the last line.
+                        progress(lines, max(lines + 1, round(lines * size / read)))
             yield checker.check(batch)
-            if progress:
-                progress(number, number)
 
         store.append_stream(batches())
         sql.execute("DELETE FROM import_skipped")
+        if progress:
+            progress(lines, lines)  # checked, appended and folded
     return ImportResult(added=checker.new, skipped=checker.skipped)
 
 
