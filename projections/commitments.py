@@ -389,7 +389,12 @@ def _key_seq(column: str) -> str:
     return f"CAST(substr({column}, 35) AS BIGINT) - {_SEQ_OFFSET}"
 
 
-_OPEN_LIST = ", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES))
+def _quoted(values: Iterable[str]) -> str:
+    """SQL string literals for a list of known words (statuses, kinds, field names)."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+_OPEN_LIST = _quoted(sorted(OPEN_STATUSES))
 
 
 # One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
@@ -492,10 +497,6 @@ def _x(field: str, source: str = "e.data") -> str:
     return f"json_extract({source}, '$.{field}')"
 
 
-def _quoted(values: Iterable[str]) -> str:
-    return ", ".join(f"'{v}'" for v in values)
-
-
 def _field_ok(name: str, kind: str, required: bool, doc: str = "e.data") -> str:
     """SQL, true when field `name` of the JSON object `doc` is what the SQL fold reads.
 
@@ -552,8 +553,12 @@ def _shape_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
 _SHAPE_OK = {type_name: _shape_ok(type_name, fields) for type_name, fields in shapes().items()}
 
 
-def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
-    """The SQL fold's statements, each with whether its row count is a count of events.
+# What a fold statement's row count counts: events, or a statement's commitments.
+EVENTS, REFS = "events", "refs"
+
+
+def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
+    """The SQL fold's statements, each with what its row count counts (EVENTS, REFS, None).
 
     Each takes `?`, the seq after which events are folded, and reads only events its
     guard accepts. A statement.recorded makes one row per commitment it names, so those
@@ -573,7 +578,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
             "INSERT INTO temp.fold_statements (seq, refs) "
             "SELECT e.seq, json_array_length(e.data, '$.commitments') FROM events AS e "
             f"WHERE {events_of(StatementRecorded.TYPE)}",
-            True,
+            EVENTS,
         ),
         (
             insert(
@@ -584,7 +589,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",
                 f"s.seq > ? AND {_REF_OK}",
             ),
-            False,
+            REFS,
         ),
         (
             insert(
@@ -596,7 +601,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 "FROM events AS e",
                 events_of(added),
             ),
-            True,
+            EVENTS,
         ),
         (
             insert(
@@ -605,7 +610,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 f"'superseded', {_x('commitment')} FROM events AS e",
                 f"{events_of(added)} AND {_x('supersedes')} IS NOT NULL",
             ),
-            False,
+            None,
         ),
         (
             insert(
@@ -615,7 +620,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 "FROM events AS e",
                 events_of(CommitmentAmended.TYPE),
             ),
-            True,
+            EVENTS,
         ),
         (
             insert(
@@ -624,7 +629,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 f"{_x('note')} FROM events AS e",
                 events_of(FollowupScheduled.TYPE),
             ),
-            True,
+            EVENTS,
         ),
         (
             insert(
@@ -633,19 +638,19 @@ def _sqlite_fold_statements() -> tuple[tuple[str, bool], ...]:
                 "FROM events AS e",
                 events_of(FollowupCompleted.TYPE),
             ),
-            True,
+            EVENTS,
         ),
         (
             "INSERT INTO reminders (seq, event_id, day, now, items, schedule) "
             f"SELECT e.seq, e.id, {_x('day')}, {_x('now')}, coalesce({_x('items')}, '[]'), "
             f"{_x('schedule')} FROM events AS e WHERE {events_of(ReminderIssued.TYPE)}",
-            True,
+            EVENTS,
         ),
         (
             "INSERT INTO retractions (seq, event_id, target, reason) "
             f"SELECT e.seq, e.id, {_x('event')}, {_x('reason')} FROM events AS e "
             f"WHERE {events_of(EventRetracted.TYPE)}",
-            True,
+            EVENTS,
         ),
     )
 
@@ -658,7 +663,7 @@ _NOT_SQL_FOLDED = (
     f"SELECT e.seq FROM events AS e WHERE e.seq > ? AND NOT ({' OR '.join(_SHAPE_OK.values())})"
 )
 _IDS_PER_STATEMENT = 500
-_READ_BATCH = 5_000
+_APPLY_BATCH = 5_000
 
 
 class CommitmentProjection:
@@ -759,6 +764,29 @@ class CommitmentProjection:
             sql.executemany(_INSERT_ENTRY, new_entries)
         return touched
 
+    def apply_all(
+        self,
+        sql: Sql,
+        events: Iterable[StoredEvent],
+        progress: Callable[[int, int], None] | None = None,
+        total: int = 0,
+    ) -> set[str]:
+        """`apply` over any number of events (in log order), a batch at a time."""
+        touched: set[str] = set()
+        batch: list[StoredEvent] = []
+        done = 0
+        for event in events:
+            batch.append(event)
+            if len(batch) >= _APPLY_BATCH:
+                touched |= self.apply(sql, batch)
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(done, total)
+        if batch:
+            touched |= self.apply(sql, batch)
+        return touched
+
     def _retract(self, sql: Sql, event: StoredEvent, payload: EventRetracted) -> set[str]:
         sql.execute(
             "INSERT INTO retractions (seq, event_id, target, reason) VALUES (?, ?, ?, ?)",
@@ -804,16 +832,8 @@ class CommitmentProjection:
         None when `after_seq` is 0 (all of them: a rebuild).
         """
         if sql.dialect != "sqlite":
-            touched: set[str] = set()
-            batch: list[StoredEvent] = []
-            for event in read(after_seq):
-                batch.append(event)
-                if len(batch) >= _READ_BATCH:
-                    touched |= self.apply(sql, batch)
-                    batch = []
-            if batch:
-                touched |= self.apply(sql, batch)
-            return touched if after_seq else None
+            applied = self.apply_all(sql, read(after_seq))
+            return applied if after_seq else None
         sql.execute(
             "CREATE TEMP TABLE IF NOT EXISTS fold_statements "
             "(seq INTEGER PRIMARY KEY, refs INTEGER NOT NULL)"
@@ -823,23 +843,20 @@ class CommitmentProjection:
         if load_first:  # an empty timeline (a rebuild, a first import): index it once, after
             sql.execute("DROP INDEX timeline_key")
             sql.execute("DROP INDEX timeline_event")
-        folded, refs, ref_rows = 0, 0, 0
-        for statement, counts_events in _SQLITE_FOLD:
+        counted = {EVENTS: 0, REFS: 0}
+        for statement, counts in _SQLITE_FOLD:
             changed = sql.execute(statement, (after_seq,))
-            folded += changed if counts_events else 0
-            if statement.startswith("INSERT INTO temp.fold_statements"):
-                refs = sql.query("SELECT coalesce(sum(refs), 0) AS n FROM temp.fold_statements")[0][
-                    "n"
-                ]
-            elif "FROM temp.fold_statements" in statement:
-                ref_rows = changed
+            if counts is not None:
+                counted[counts] += changed
+        listed = "SELECT coalesce(sum(refs), 0) AS n FROM temp.fold_statements"
+        refs = sql.query(listed)[0]["n"]  # the commitments the statements name
         sql.execute("DELETE FROM temp.fold_statements")
         if load_first:
             for statement in TIMELINE_INDEXES:
                 sql.execute(statement)
-        touched = set()
+        touched: set[str] = set()
         total = sql.query("SELECT count(*) AS n FROM events WHERE seq > ?", (after_seq,))[0]["n"]
-        if folded != total or refs != ref_rows:
+        if counted[EVENTS] != total or counted[REFS] != refs:
             # Some events are in a shape the SQL does not read (an older schema, or written
             # behind tracker's back): the Python fold takes them, or explains the problem.
             suspects = list(read(0, seqs=self._not_sql_folded(sql, after_seq)))

@@ -272,19 +272,7 @@ def replay(
     """
     projection.create(sql)
     projection.bulk_start(sql)
-    touched: set[str] = set()
-    batch: list[StoredEvent] = []
-    done = 0
-    for event in events:
-        batch.append(event)
-        if len(batch) >= BATCH:
-            touched |= projection.apply(sql, batch)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done, total)
-    if batch:
-        touched |= projection.apply(sql, batch)
+    touched = projection.apply_all(sql, events, progress, total)
     projection.bulk_end(sql, 0)
     projection.refresh(sql, sorted(touched))
 
