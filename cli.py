@@ -1,9 +1,9 @@
 """The `tracker` command line: thin typer commands that parse, call one service, render.
 
-One boundary (`TrackerGroup.invoke`, through `tracker.commands.failure`) turns the
+One boundary (`TrackerGroup.invoke`, through `tracker.entry.failure`) turns the
 project's own errors into a single `Error: …` line on stderr and their exit status;
 anything else is a bug and keeps its traceback. Heavy modules are imported inside the
-commands that need them. The bodies of `status` and `log` live in `tracker.commands`,
+commands that need them. The bodies of `status` and `log` live in `tracker.entry`,
 shared with `tracker.fastpath`, the console script's typer-free entry for those two.
 """
 
@@ -17,9 +17,11 @@ from typing import Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from tracker import commands
-from tracker.commands import Settings, check_format, default_db_path, term_width
+from tracker import entry
+from tracker.application.session import Settings
+from tracker.entry import check_format, term_width
 from tracker.errors import TrackerError, UserError
+from tracker.persistence.locate import default_db_path
 
 FORMATS_REMIND = ("text", "md", "json", "html")
 
@@ -31,7 +33,7 @@ class TrackerGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            error = commands.failure(exc)
+            error = entry.failure(exc)
             if error is None:
                 raise  # a closed pipe (click exits quietly), or a bug: keep its traceback
             fail(error)
@@ -64,8 +66,8 @@ def settings(ctx: typer.Context) -> Settings:
 def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of commitment ids from the database in use; silent on any error."""
     try:
-        from tracker.app import open_session
-        from tracker.services import commitment_ids
+        from tracker.application.read import commitment_ids
+        from tracker.application.session import open_session
 
         db = ctx.find_root().params.get("db") or os.environ.get("TRACKER_DB") or default_db_path()
         session = open_session(db, actor="completion", create=False)
@@ -81,7 +83,7 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from tracker.app import write_file_atomically
+    from tracker.output.files import write_file_atomically
 
     write_file_atomically(output, text)
 
@@ -146,9 +148,9 @@ def add(
     ),
 ) -> None:
     """Start tracking a commitment."""
-    from tracker import services
+    from tracker.application import record
 
-    stored = services.add(
+    stored = record.add(
         settings(ctx).session(write=True),
         commitment_id,
         title=title,
@@ -193,7 +195,7 @@ def log(
     note: str | None = typer.Option(None, "--note", metavar="TEXT", help="The analyst's note."),
 ) -> None:
     """Append one statement about one or more commitments."""
-    output = commands.log(
+    output = entry.log(
         settings(ctx),
         quote,
         by=by,
@@ -223,9 +225,9 @@ def amend(
     on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
     """Correct a commitment's description (recorded as an event)."""
-    from tracker import services
+    from tracker.application import record
 
-    stored = services.amend(
+    stored = record.amend(
         settings(ctx).session(write=True),
         commitment_id,
         title=title,
@@ -250,9 +252,9 @@ def followup(
     on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
     """Schedule a follow-up on a commitment, or mark the open one done."""
-    from tracker import services
+    from tracker.application import record
 
-    stored = services.followup(
+    stored = record.followup(
         settings(ctx).session(write=True), commitment_id, due=due, done=done, note=note, on=on
     )
     what = "marked the follow-up done" if done else f"follow-up due {due}"
@@ -282,7 +284,7 @@ def status(
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
-    output = commands.status(
+    output = entry.status(
         settings(ctx),
         commitment_id,
         as_of=as_of,
@@ -305,16 +307,17 @@ def history(
     """List events in log order: all of them, or those concerning one commitment."""
     import json
 
-    from tracker import render, services
+    from tracker.application import read
+    from tracker.output import structured, text
 
     fmt = check_format(fmt, ("table", "json"))
     session = settings(ctx).session(write=False)
-    events = list(services.history(session, commitment_id))
+    events = list(read.history(session, commitment_id))
     if fmt == "json":
         objects = [json.loads(e.export_line()) for e in events]
-        typer.echo(render.dumps(objects))
+        typer.echo(structured.dumps(objects))
     else:
-        typer.echo(render.history_table(events, term_width()), nl=False)
+        typer.echo(text.history_table(events, term_width()), nl=False)
 
 
 @app.command()
@@ -348,12 +351,12 @@ def remind(
     ),
 ) -> None:
     """Print the reminder report of stale commitments (or issue it on a schedule)."""
-    from tracker import remind as reminders
-    from tracker.app import render_report
+    from tracker.application import remind
+    from tracker.output.reminders import render_report
 
     fmt = check_format(fmt, FORMATS_REMIND)
     if output is not None:
-        from tracker.app import check_output_path
+        from tracker.output.files import check_output_path
 
         check_output_path(output, settings(ctx).location)
     if cron is None:
@@ -361,15 +364,15 @@ def remind(
             raise UserError("--output-dir and --notify go with --cron; use --output for one report")
         session = settings(ctx).session(write=record)
         day = session.date(now, "--now date") if now is not None else session.today
-        report = reminders.build(session, day)
+        report = remind.build(session, day)
         if record:
-            reminders.record(session, report)
+            remind.record(session, report)
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         write_output(render_report(report, fmt, session.default_review, color=color), output)
         return
     if now is not None or output is not None:
         raise UserError("--cron runs on the clock; drop --now and --output (use --output-dir)")
-    from tracker.scheduler import run_schedule
+    from tracker.application.schedule import run_schedule
 
     run_schedule(
         lambda: settings(ctx).session(write=True),  # opened only once the options are good
@@ -402,8 +405,10 @@ def ingest(
     ),
 ) -> None:
     """Propose the statements in an article or readout that bear on a commitment."""
-    from tracker import render, services
-    from tracker.domain import plural
+    from tracker.application import ingest
+    from tracker.domain.values import plural
+    from tracker.output import structured
+    from tracker.output.proposals import proposal_json, proposals_table
 
     fmt = check_format(fmt, ("table", "json"))
     if file == "-":
@@ -414,17 +419,17 @@ def ingest(
             raise UserError(f"{file} is not a readable file; give a text, Markdown or HTML file")
         raw, name = path.read_bytes(), path.name
     session = settings(ctx).session(write=apply is not None)
-    proposals = services.ingest_proposals(session, raw, name, by=by, on=on, source=source)
+    proposals = ingest.ingest_proposals(session, raw, name, by=by, on=on, source=source)
     if apply is None:
         if fmt == "json":
-            typer.echo(render.dumps([render.proposal_json(p) for p in proposals]))
+            typer.echo(structured.dumps([proposal_json(p) for p in proposals]))
         else:
-            typer.echo(render.proposals_table(proposals, term_width()), nl=False)
+            typer.echo(proposals_table(proposals, term_width()), nl=False)
         return
     if not proposals:
         raise UserError("nothing to apply: no statement about a commitment was found")
-    chosen = services.parse_selection(apply, len(proposals))
-    stored = services.ingest_apply(session, proposals, chosen)
+    chosen = ingest.parse_selection(apply, len(proposals))
+    stored = ingest.ingest_apply(session, proposals, chosen)
     added = sum(1 for e in stored if e.type == "commitment.added")
     logged = len(stored) - added
     skipped = len(chosen) - logged
@@ -448,15 +453,16 @@ def report(
     ),
 ) -> None:
     """Write a status board of every commitment: counts, timelines, quotes and sources."""
-    from tracker import report as board
+    from tracker.application.board import gather
+    from tracker.output.board import board_html, board_md
 
     fmt = check_format(fmt, ("html", "md"))
     if output is not None:
-        from tracker.app import check_output_path
+        from tracker.output.files import check_output_path
 
         check_output_path(output, settings(ctx).location)
-    gathered = board.gather(settings(ctx).session(write=False), now=now)
-    write_output(board.board_html(gathered) if fmt == "html" else board.board_md(gathered), output)
+    gathered = gather(settings(ctx).session(write=False), now=now)
+    write_output(board_html(gathered) if fmt == "html" else board_md(gathered), output)
 
 
 @app.command()
@@ -466,9 +472,9 @@ def retract(
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the event is withdrawn."),
 ) -> None:
     """Retract an event: projections then ignore it; nothing is deleted."""
-    from tracker import services
+    from tracker.application import record
 
-    stored = services.retract(settings(ctx).session(write=True), event_id, reason=reason)
+    stored = record.retract(settings(ctx).session(write=True), event_id, reason=reason)
     typer.echo(f"retracted {event_id} (event {stored[0].id})")
 
 
@@ -483,24 +489,24 @@ def export(
     ),
 ) -> None:
     """Write every event as JSON Lines, in log order, exactly as stored (or follow-ups as ics)."""
-    from tracker.integrity import export_lines
+    from tracker.application.integrity import export_lines
 
     check_format(fmt, ("jsonl", "ics"))
     if output is not None:
-        from tracker.app import check_output_path
+        from tracker.output.files import check_output_path
 
         check_output_path(output, settings(ctx).location)
     session = settings(ctx).session(write=False)
     if fmt == "ics":
-        from tracker import ics
+        from tracker.application import calendar
 
-        write_output(ics.export_ics(session), output)
+        write_output(calendar.export_ics(session), output)
         return
     if output is None:
         for line in export_lines(session):
             sys.stdout.write(line + "\n")
         return
-    from tracker.app import write_lines_atomically
+    from tracker.output.files import write_lines_atomically
 
     write_lines_atomically(output, export_lines(session))
 
@@ -511,9 +517,9 @@ def import_(
     file: str = typer.Argument(..., metavar="FILE|-", help="An export; '-' reads stdin."),
 ) -> None:
     """Append the events of an export; every line is checked before anything is written."""
-    from tracker.app import open_import_stream
-    from tracker.integrity import import_events
-    from tracker.progress import Progress
+    from tracker.application.integrity import import_events
+    from tracker.output.files import open_import_stream
+    from tracker.output.progress import Progress
 
     progress = Progress("importing", sys.stderr)
     try:
@@ -530,14 +536,14 @@ def verify(
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
 ) -> None:
     """Check the hash chain, the immutability triggers and the projections."""
-    from tracker import render
-    from tracker.integrity import verify as run_verify
+    from tracker.application.integrity import verify as run_verify
+    from tracker.output import structured
 
     check_format(fmt, ("text", "json"))
     result = run_verify(settings(ctx).session(write=False, catch_up=False))
     if fmt == "json":
         typer.echo(
-            render.dumps(
+            structured.dumps(
                 {
                     "ok": result.ok,
                     "events": result.events,
@@ -559,7 +565,7 @@ def verify(
 @app.command()
 def rebuild(ctx: typer.Context) -> None:
     """Drop the projections and replay the log."""
-    from tracker.progress import Progress
+    from tracker.output.progress import Progress
 
     session = settings(ctx).session(write=True, catch_up=False)
     progress = Progress("rebuilding", sys.stderr)
@@ -573,7 +579,7 @@ def rebuild(ctx: typer.Context) -> None:
 @app.command()
 def path(ctx: typer.Context) -> None:
     """Print the database in use."""
-    from tracker.app import display_location
+    from tracker.persistence.locate import display_location
 
     typer.echo(display_location(settings(ctx).location))
 

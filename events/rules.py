@@ -22,6 +22,8 @@ STATUS_NAMES = (
     "withdrawn",
     "superseded",
 )
+# The first five are open (a commitment still in play); the rest close it.
+OPEN_STATUS_NAMES = frozenset(STATUS_NAMES[:5])
 KINDS = ("commitment", "agreement", "request")
 
 # Lower-case letters and digits in runs joined by single '-', 1 to 64 characters.

@@ -1,6 +1,6 @@
 """Read models derived from the log; each can be dropped and rebuilt by replaying it.
 
-Must not import cli or a database driver: projections speak `tracker.store.Sql`.
+Must not import cli or a database driver: projections speak `projections.sql.Sql`.
 
 `VERSIONS` (each projection's name and version) is all a store needs on open to tell
 whether its projections are current, so it costs no more than `projections.model`;

@@ -11,7 +11,7 @@ cannot disagree:
    (pure): the latest status assertion by effective date wins, ties by log order.
 
 The SQL that stores entries and rows lives in `CommitmentProjection`, in dialect-neutral
-SQL behind `tracker.store.Sql`. The values, `summarize` and reading them back live in
+SQL behind `projections.sql.Sql`. The values, `summarize` and reading them back live in
 `projections.model` (re-exported here), which reading the status imports without this
 module's fold and the event codec. Must not import cli or a database driver.
 """
@@ -36,6 +36,7 @@ from events import (
 )
 from events.codec import CURRENT_SCHEMAS, shapes
 from events.rules import KINDS, STATUS_NAMES
+from events.rules import OPEN_STATUS_NAMES as OPEN_STATUSES
 
 # The read models and their reading live in projections.model (which `status` imports
 # without this module's fold); they are re-exported here, where the fold makes them.
@@ -56,8 +57,7 @@ from projections.model import entry_from_row as entry_from_row
 from projections.model import state_from_row as state_from_row
 from projections.model import summarize as summarize
 from projections.model import timeline
-from tracker.domain import OPEN_STATUSES
-from tracker.store import Sql
+from projections.sql import Sql
 
 
 def _dumps(values: Iterable[str]) -> str:

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from tracker.domain import is_open
+from events.rules import OPEN_STATUS_NAMES
 
 if TYPE_CHECKING:
-    from tracker.store import Row, Sql
+    from projections.sql import Row, Sql
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
@@ -176,7 +176,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
         status=status,
         label=label,
         status_since=since,
-        is_open=is_open(status),
+        is_open=status in OPEN_STATUS_NAMES,
         added_on=added.effective_on,
         last_activity_on=last.effective_on if last else added.effective_on,
         last_statement=None

@@ -22,7 +22,7 @@ from projections.model import (
 )
 
 if TYPE_CHECKING:
-    from tracker.store import Sql
+    from projections.sql import Sql
 
 
 class EventInfo(NamedTuple):

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tracker.services import Session
-from tracker.sqlite_store import SQLiteStore
+from tracker.application.session import Session
+from tracker.persistence.sqlite import SQLiteStore
 
 WORKED_EXAMPLE = [
     [

@@ -8,8 +8,9 @@ import pytest
 
 from events import CommitmentAdded, CommitmentRef, StatementRecorded
 from projections.commitments import CommitmentState, LastStatement
-from tracker import decide
-from tracker.domain import (
+from tracker.domain import decide
+from tracker.domain.staleness import default_review_every, stale_reasons
+from tracker.domain.values import (
     add_duration,
     check_commitment_id,
     check_name,
@@ -19,7 +20,6 @@ from tracker.domain import (
     parse_status,
 )
 from tracker.errors import UserError
-from tracker.staleness import default_review_every, stale_reasons
 
 TODAY = date(2025, 3, 5)  # a Wednesday
 
@@ -261,7 +261,7 @@ def test_decide_add_refuses_existing_and_self_supersession():
 def test_progress_draws_rate_and_time_left_only_when_enabled():
     import io
 
-    from tracker.progress import Progress
+    from tracker.output.progress import Progress
 
     ticks = iter([0.0, 1.0, 1.05, 2.0])
     out = io.StringIO()
@@ -282,9 +282,9 @@ def test_progress_draws_rate_and_time_left_only_when_enabled():
 
 
 def test_reminder_text_is_coloured_only_when_asked():
-    from tracker.remind import ReminderItem, ReminderReport
-    from tracker.render import reminder_text
-    from tracker.services import StatusRow
+    from tracker.domain.staleness import StatusRow
+    from tracker.domain.views import ReminderItem, ReminderReport
+    from tracker.output.reminders import reminder_text
 
     state = _state()
     reasons = tuple(stale_reasons(state, date(2025, 3, 15), "30d"))

@@ -26,9 +26,9 @@ from events import (
 from events.codec import CURRENT_SCHEMAS
 from projections.queries import View
 from tests.conftest import make_session
-from tracker import services
-from tracker.domain import STATUSES
-from tracker.integrity import verify
+from tracker.application import record
+from tracker.application.integrity import verify
+from tracker.domain.values import STATUSES
 
 ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
 text = st.text(
@@ -145,10 +145,10 @@ statement_plans = st.lists(
 def _log_all(plan: list[tuple[int, str | None, bool]], order: list[int]) -> dict[str, Any]:
     session = make_session(today=date(2026, 1, 1))
     start = date(2024, 1, 1)
-    services.add(session, "deal", title="A deal", on="2024-01-01")
+    record.add(session, "deal", title="A deal", on="2024-01-01")
     for index in order:
         offset, status, _ = plan[index]
-        services.log(
+        record.log(
             session,
             f"statement {offset}",
             by="A",
@@ -203,23 +203,23 @@ def test_incremental_projection_equals_a_rebuild(ops):
             try:
                 if op[0] == "add":
                     on = (start + timedelta(days=op[2])).isoformat()
-                    services.add(session, op[1], title=f"T {op[1]}", on=on)
+                    record.add(session, op[1], title=f"T {op[1]}", on=on)
                 elif op[0] == "log":
                     ref = f"{op[1]}={op[3]}" if op[3] else op[1]
                     on = (start + timedelta(days=op[2])).isoformat()
-                    services.log(session, "q", by="A", refs=[ref], on=on)
+                    record.log(session, "q", by="A", refs=[ref], on=on)
                 elif op[0] == "followup":
                     due = (start + timedelta(days=op[2])).isoformat()
-                    services.followup(session, op[1], due=due, on="2025-01-01")
+                    record.followup(session, op[1], due=due, on="2025-01-01")
                 elif op[0] == "done":
-                    services.followup(session, op[1], done=True, on="2025-01-01")
+                    record.followup(session, op[1], done=True, on="2025-01-01")
                 elif op[0] == "amend":
-                    services.amend(session, op[1], title=f"Title {op[2]}", on="2025-01-01")
+                    record.amend(session, op[1], title=f"Title {op[2]}", on="2025-01-01")
                 else:
                     all_events = list(session.store.read())
                     if all_events:
                         target = all_events[op[1] % len(all_events)]
-                        services.retract(session, target.id, reason="test")
+                        record.retract(session, target.id, reason="test")
             except UserError:
                 pass  # refused input writes nothing; the property is about what was written
         result = verify(session)

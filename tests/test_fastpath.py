@@ -27,8 +27,9 @@ from hypothesis import strategies as st
 
 import cli
 from tests.conftest import PG_SERVER, WORKED_EXAMPLE
-from tracker import commands, fastpath
+from tracker import entry, fastpath
 from tracker.errors import RuntimeFailure, TrackerError, UserError
+from tracker.persistence import locate
 
 ROOT = Path(__file__).resolve().parents[1]
 Outcome = tuple[int, bytes, bytes]
@@ -200,7 +201,7 @@ def compare(
     """Run argv both ways, each on its own copy; assert the same outcome and the same log."""
     outcomes: list[tuple[int, str, str]] = []
     logs: list[str] = []
-    for side, entry in (("typer", cli.main), ("fast", claimed_main)):
+    for side, main_fn in (("typer", cli.main), ("fast", claimed_main)):
         db = stores.copy(folder, side)
         home = folder / f"{side}-home"
         home.mkdir(exist_ok=True)
@@ -215,7 +216,7 @@ def compare(
         }
         side_env.update({k: None if v is None else place(v) for k, v in (env or {}).items()})
         places = {db: "{db}", str(home): "{home}"}
-        status, out, err = invoke(entry, [place(a) for a in argv], side_env, stdin, cwd=home)
+        status, out, err = invoke(main_fn, [place(a) for a in argv], side_env, stdin, cwd=home)
         outcomes.append((status, normal(out, places), normal(err, places)))
         logs.append(normal(history(db)[1], places))
     assert outcomes[1] == outcomes[0]
@@ -664,12 +665,12 @@ def test_the_default_database_is_typers(
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(sys, "platform", platform)
     monkeypatch.setattr(click_utils, "WIN", platform.startswith("win"))
-    assert commands.app_dir("tracker") == typer_app_dir()
-    assert commands.default_db_path() == str(Path(typer_app_dir()) / "tracker.db")
+    assert locate.app_dir("tracker") == typer_app_dir()
+    assert locate.default_db_path() == str(Path(typer_app_dir()) / "tracker.db")
 
 
 def test_the_default_database_is_typers_here() -> None:
-    assert commands.default_db_path() == str(Path(typer_app_dir()) / "tracker.db")
+    assert locate.default_db_path() == str(Path(typer_app_dir()) / "tracker.db")
 
 
 class FakePsycopgError(Exception):
@@ -683,11 +684,11 @@ def test_the_error_boundary_maps_what_it_always_mapped() -> None:
     from events.codec import CodecError, NewerSchemaError
 
     def mapped(exc: Exception) -> tuple[type[TrackerError], str] | None:
-        error = commands.failure(exc)
+        error = entry.failure(exc)
         return None if error is None else (type(error), str(error))
 
     mine = UserError("bad input")
-    assert commands.failure(mine) is mine
+    assert entry.failure(mine) is mine
     assert mapped(NewerSchemaError("schema 9")) == (
         UserError,
         "the database holds an event written by a newer tracker (schema 9)",
@@ -702,7 +703,7 @@ def test_the_error_boundary_maps_what_it_always_mapped() -> None:
         "the database is damaged or was changed behind tracker's back (malformed); "
         "run tracker verify (tracker rebuild repairs the projections)",
     )
-    assert commands.failure(BrokenPipeError()) is None
+    assert entry.failure(BrokenPipeError()) is None
     assert mapped(PermissionError(13, "Permission denied", "/x/y")) == (
         RuntimeFailure,
         "cannot write /x/y: Permission denied",
@@ -716,8 +717,8 @@ def test_the_error_boundary_maps_what_it_always_mapped() -> None:
         RuntimeFailure,
         "the PostgreSQL server refused: FakePsycopgError",
     )
-    assert commands.failure(ValueError("a bug")) is None
-    assert commands.failure(KeyError("a bug")) is None
+    assert entry.failure(ValueError("a bug")) is None
+    assert entry.failure(KeyError("a bug")) is None
 
 
 # --- real processes: the console script's own streams -------------------------------------
@@ -824,12 +825,12 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
     heavy = ("typer", "click", "sqlite_utils", "apscheduler", "psycopg", "rich", "icalendar",
-             "tracker.remind", "tracker.report", "tracker.ingest", "tracker.integrity",
-             "tracker.scheduler", "cli", "tempfile", "csv", "html", "getpass")  # fmt: skip
+             "tracker.application.remind", "tracker.application.board", "tracker.output.board",
+             "tracker.ingest", "tracker.application.integrity", "tracker.application.schedule", "cli", "tempfile", "csv", "html", "getpass")  # fmt: skip
     # Reading the status needs no event to be made or decoded: not attrs (and what it
     # drags in: inspect, ast...), not the event types and codec, not the projection's fold.
     heavy_for_status = ("attr", "attrs", "events.codec", "events.types",
-                        "projections.commitments", "tracker.decide", "inspect", "uuid")  # fmt: skip
+                        "projections.commitments", "tracker.domain.decide", "inspect", "uuid")  # fmt: skip
     for argv in (
         ["status", "stip", "--format", "json"],
         ["status", "stip"],
@@ -850,7 +851,7 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         )
         *_, last = result.stderr.splitlines()
         loaded = set(last.split())
-        assert "tracker.commands" in loaded, result.stderr
+        assert "tracker.entry" in loaded, result.stderr
         forbidden = heavy + (heavy_for_status if argv[0] == "status" else ())
         imported = sorted(m for m in loaded if m.split(".")[0] in forbidden or m in forbidden)
         assert imported == [], f"{argv}: {imported}"

@@ -30,9 +30,9 @@ from events import (
 from projections.commitments import STATE_COLUMNS, state_row, summarize
 from projections.queries import View
 from tests.test_events import statuses, text
-from tracker.integrity import verify
-from tracker.services import Session
-from tracker.sqlite_store import SQLiteStore
+from tracker.application.integrity import verify
+from tracker.application.session import Session
+from tracker.persistence.sqlite import SQLiteStore
 
 IDS = ("a", "b", "c", "d")
 days = st.sampled_from(["2025-01-01", "2025-01-02", "2025-01-03", "2025-02-01"])

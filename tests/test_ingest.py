@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.domain import check_commitment_id, parse_status
+from tracker.domain.values import check_commitment_id, parse_status
 from tracker.ingest import (
     KnownCommitment,
     Proposal,
@@ -486,7 +486,7 @@ def test_eval_runs_on_the_corpus() -> None:
 def test_import_is_light() -> None:
     code = (
         "import sys, tracker.ingest; "
-        "heavy = {'sqlite3', 'typer', 'sqlite_utils', 'apscheduler', 'cli', 'tracker.services', "
+        "heavy = {'sqlite3', 'typer', 'sqlite_utils', 'apscheduler', 'cli', 'tracker.application.session', "
         "'urllib.request', 'socket', 'http.client'} & set(sys.modules); print(sorted(heavy))"
     )
     result = subprocess.run(

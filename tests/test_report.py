@@ -24,9 +24,12 @@ import pytest
 
 from tests.conftest import make_session
 from tests.synthetic import synthetic_export
-from tracker import report, services
-from tracker.htmlstyle import CSS, STALE_COLOUR, STATUS_COLOURS
-from tracker.report import Span
+from tracker.application import board as gathering
+from tracker.application import record
+from tracker.domain import views
+from tracker.domain.history import Span
+from tracker.output import board as drawing
+from tracker.output.html import CSS, STALE_COLOUR, STATUS_COLOURS
 
 HOSTILE_QUOTE = (
     '<script>alert(1)</script><img src=x onerror="alert(2)"> '
@@ -250,15 +253,15 @@ def late_session():
     s.store.close()
 
 
-def card(session, cid: str, now: str) -> report.Card:
-    board = report.gather(session, now=now)
+def card(session, cid: str, now: str) -> views.Card:
+    board = gathering.gather(session, now=now)
     return next(c for c in board.cards if c.id == cid)
 
 
 def test_stale_stretch_runs_from_the_first_rule_that_fired_until_now(late_session):
-    services.add(late_session, "deal", title="A deal", on="2025-01-01")
-    services.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
-    services.followup(late_session, "deal", due="2025-03-01", on="2025-02-03")
+    record.add(late_session, "deal", title="A deal", on="2025-01-01")
+    record.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
+    record.followup(late_session, "deal", due="2025-03-01", on="2025-02-03")
     c = card(late_session, "deal", "2025-03-15")
     assert c.row.stale
     # Quiet since 2025-01-27 + 30 days (02-26) comes before the follow-up due 03-01.
@@ -267,16 +270,16 @@ def test_stale_stretch_runs_from_the_first_rule_that_fired_until_now(late_sessio
 
 
 def test_past_stale_stretches_end_at_the_news_and_not_while_closed(late_session):
-    services.add(late_session, "deal", title="A deal", on="2025-01-01")
-    services.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
-    services.followup(late_session, "deal", due="2025-03-01", on="2025-02-03")
-    services.log(late_session, "Still talking.", by="A", refs=["deal"], on="2025-03-10")
+    record.add(late_session, "deal", title="A deal", on="2025-01-01")
+    record.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
+    record.followup(late_session, "deal", due="2025-03-01", on="2025-02-03")
+    record.log(late_session, "Still talking.", by="A", refs=["deal"], on="2025-03-10")
     c = card(late_session, "deal", "2025-03-20")
     assert not c.row.stale
     assert c.stale == (Span(start=date(2025, 2, 26), end=date(2025, 3, 10)),)
     assert [f.outcome for f in c.followups] == ["answered"]
 
-    services.log(late_session, "Signed.", by="A", refs=["deal=signed"], on="2025-04-01")
+    record.log(late_session, "Signed.", by="A", refs=["deal=signed"], on="2025-04-01")
     c = card(late_session, "deal", "2025-09-01")
     assert [(b.status, b.start, b.end) for b in c.bands] == [
         ("proposed", date(2025, 1, 1), date(2025, 1, 27)),
@@ -288,9 +291,9 @@ def test_past_stale_stretches_end_at_the_news_and_not_while_closed(late_session)
 
 
 def test_statements_before_the_adding_count_from_their_own_date(late_session):
-    services.log(late_session, "Agreed.", by="A", refs=["deal=agreed"], on="2025-01-10",
+    record.log(late_session, "Agreed.", by="A", refs=["deal=agreed"], on="2025-01-10",
                  title="A deal")  # fmt: skip
-    services.log(late_session, "Under way.", by="A", refs=["deal=underway"], on="2025-04-10")
+    record.log(late_session, "Under way.", by="A", refs=["deal=underway"], on="2025-04-10")
     c = card(late_session, "deal", "2025-04-20")
     assert c.stale == (Span(start=date(2025, 2, 9), end=date(2025, 4, 10)),)
     assert c.bands[0].start == date(2025, 1, 10)
@@ -303,7 +306,7 @@ def test_board_agrees_with_status_at_scale(run, tmp_path):
     now = date(2025, 8, 1)
     session = make_session(Path(os.environ["TRACKER_DB"]), today=now)
     try:
-        board = report.gather(session, now=now.isoformat())
+        board = gathering.gather(session, now=now.isoformat())
     finally:
         session.store.close()
     assert len(board.cards) == 300
@@ -423,8 +426,8 @@ def test_board_renders_in_headless_chromium(run, worked_example, tmp_path):
 
 
 def test_going_stale_within_a_week_is_flagged_the_day_it_counts(late_session):
-    services.add(late_session, "deal", title="A deal", on="2025-01-01")
-    services.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
+    record.add(late_session, "deal", title="A deal", on="2025-01-01")
+    record.log(late_session, "Talks open.", by="A", refs=["deal=pending"], on="2025-01-27")
     # Reviewed every 30 days: 2025-02-26 is the last day it is not stale.
     for now, stale_in, stale in (
         ("2025-02-10", None, False),
@@ -434,16 +437,16 @@ def test_going_stale_within_a_week_is_flagged_the_day_it_counts(late_session):
     ):
         c = card(late_session, "deal", now)
         assert (c.stale_in, c.row.stale) == (stale_in, stale), now
-    page = report.board_html(report.gather(late_session, now="2025-02-23"))
+    page = drawing.board_html(gathering.gather(late_session, now="2025-02-23"))
     assert '<span class="chip soon">stale in 4d</span>' in page
-    assert "— stale in 4d" in report.board_md(report.gather(late_session, now="2025-02-23"))
+    assert "— stale in 4d" in drawing.board_md(gathering.gather(late_session, now="2025-02-23"))
 
 
 def test_a_very_long_quote_is_cut_on_the_board(late_session):
     quote = "word " * 2000
-    services.log(late_session, quote, by="A", refs=["deal"], on="2025-01-27", title="A deal")
-    board = report.gather(late_session, now="2025-02-01")
-    page = report.board_html(board)
+    record.log(late_session, quote, by="A", refs=["deal"], on="2025-01-27", title="A deal")
+    board = gathering.gather(late_session, now="2025-02-01")
+    page = drawing.board_html(board)
     assert "word " * 200 in page and quote.strip() not in page
     assert "8,800 more characters" in page
-    assert quote.strip() not in report.board_md(board)
+    assert quote.strip() not in drawing.board_md(board)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.integrity import CHECK_BATCH
+from tracker.application.integrity import CHECK_BATCH
 
 pytestmark = pytest.mark.both_stores
 
@@ -251,7 +251,7 @@ def test_a_failed_first_import_leaves_the_indexes(tmp_path, store_kind):
     if store_kind != "sqlite":
         pytest.skip("the SQL fold and its indexes are SQLite's")
     from tests.conftest import make_session
-    from tracker.integrity import _parse_line
+    from tracker.application.integrity import _parse_line
 
     twice = line(
         2, "statement.recorded", {"quote": "q", "by": "A", "commitments": [{"id": "c0"}] * 2}
@@ -289,7 +289,7 @@ def test_a_statement_naming_a_commitment_twice_is_bad_input(run, tmp_path, other
 def test_import_progress_reaches_the_line_count(session, tmp_path, store_kind):
     if store_kind != "sqlite":
         pytest.skip("the in-memory session is SQLite")
-    from tracker.integrity import import_events
+    from tracker.application.integrity import import_events
 
     lines = [added(1, "c0"), *fillers(2, 2 * CHECK_BATCH + 5)]
     calls: list[tuple[int, int]] = []

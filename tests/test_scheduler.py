@@ -27,10 +27,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from tracker import remind, services
-from tracker.app import open_session as app_open_session
-from tracker.errors import UserError
-from tracker.scheduler import (
+from tracker.application import record, remind
+from tracker.application.schedule import (
     Firing,
     ReminderSchedule,
     latest_firing,
@@ -38,7 +36,9 @@ from tracker.scheduler import (
     prepare,
     run_schedule,
 )
-from tracker.services import Session
+from tracker.application.session import Session
+from tracker.application.session import open_session as app_open_session
+from tracker.errors import UserError
 
 NEW_YORK = ZoneInfo("America/New_York")
 TRACKER = Path(sys.executable).parent / "tracker"
@@ -82,10 +82,8 @@ def open_session(db: str, clock: Clock) -> Session:
 def session(db: str, clock: Clock) -> Iterator[Session]:
     session = open_session(db, clock)
     # Added long ago and never followed up: stale on every day the tests use.
-    services.add(
-        session, "stip", title="Strategic Trade and Investment Partnership", on="2025-01-01"
-    )
-    services.add(session, "haiti-mss", title="Joint strategy for the MSS mission", on="2025-02-01")
+    record.add(session, "stip", title="Strategic Trade and Investment Partnership", on="2025-01-01")
+    record.add(session, "haiti-mss", title="Joint strategy for the MSS mission", on="2025-02-01")
     yield session
     session.store.close()
 
@@ -264,7 +262,7 @@ def test_catch_up_issues_nothing_when_the_latest_firing_has_its_report(
     schedule = make_schedule(session, output_dir=out)
     schedule.fire(at("2025-11-03T08:00"))
 
-    with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+    with caplog.at_level(logging.INFO, logger="tracker.application.schedule"):
         assert schedule.catch_up(at("2025-11-03T23:59")) is None
 
     assert "already has its report" in caplog.text
@@ -404,7 +402,7 @@ def test_notify_gets_the_report_on_stdin(session: Session, tmp_path: Path) -> No
 def test_quotes_never_reach_the_shell(
     session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services.log(
+    record.log(
         session,
         "We will $(touch pwned) `touch pwned` conclude it; rm -rf ~",
         by="Someone",
@@ -445,7 +443,7 @@ def test_a_failing_notify_is_logged_and_the_next_day_works(
     )
     schedule = make_schedule(session, output_dir=out, notify=notify)
 
-    with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+    with caplog.at_level(logging.INFO, logger="tracker.application.schedule"):
         clock.now = at("2025-11-03T08:00")
         schedule.run_scheduled()  # must not raise
         clock.now = at("2025-11-03T20:00")
@@ -453,7 +451,9 @@ def test_a_failing_notify_is_logged_and_the_next_day_works(
         clock.now = at("2025-11-04T08:00")
         schedule.run_scheduled()
 
-    failed, skipped, next_day = [r for r in caplog.records if r.name == "tracker.scheduler"]
+    failed, skipped, next_day = [
+        r for r in caplog.records if r.name == "tracker.application.schedule"
+    ]
     assert failed.levelno == logging.ERROR
     assert (
         failed.getMessage().startswith("2025-11-03: issued, 2 stale; written to ")
@@ -473,7 +473,7 @@ def test_a_notify_that_cannot_run_is_logged_with_its_status(
 ) -> None:
     schedule = make_schedule(session, notify="no-such-command-anywhere")
 
-    with caplog.at_level(logging.INFO, logger="tracker.scheduler"):
+    with caplog.at_level(logging.INFO, logger="tracker.application.schedule"):
         firing = schedule.fire(at("2025-11-03T08:00"))
 
     assert firing.failures == ("--notify failed: exit status 127",)

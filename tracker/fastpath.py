@@ -4,7 +4,7 @@
 start fast, and importing typer (with its vendored click) costs more than the work.
 `main` parses argv by hand for a conservative subset of those two commands, the
 invocations whose meaning is beyond doubt, and runs them through the same command
-bodies and error boundary the typer app uses (`tracker.commands`). Anything else,
+bodies and error boundary the typer app uses (`tracker.entry`). Anything else,
 including every usage error, goes to the typer app (`cli.main`) with argv untouched,
 so help, completion and click's messages stay exactly as they are.
 
@@ -180,18 +180,19 @@ def run(invocation: Invocation) -> int:
     errors become one `Error: …` line and their status, a closed pipe exits 1 quietly,
     Ctrl-C exits 130; anything else is a bug and keeps its traceback.
     """
-    from tracker import commands
+    from tracker import entry
+    from tracker.application import session
 
     try:
-        settings = commands.Settings(invocation.db, invocation.actor)
+        settings = session.Settings(invocation.db, invocation.actor)
         try:
             if invocation.command == "status":
-                output = commands.status(settings, **invocation.params)
+                output = entry.status(settings, **invocation.params)
             else:
-                output = commands.log(settings, **invocation.params)
+                output = entry.log(settings, **invocation.params)
             echo(output)
         except Exception as exc:
-            error = commands.failure(exc)
+            error = entry.failure(exc)
             if error is None:
                 raise
             echo(f"Error: {error}\n", err=True)

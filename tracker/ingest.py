@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 
 import attrs
 
-from tracker.domain import check_commitment_id, parse_status, slugify
+from tracker.domain.values import check_commitment_id, parse_status, slugify
 from tracker.errors import UserError
 
 

@@ -1,6 +1,9 @@
-"""SPEC's two staleness rules, computed from an explicit `now`; stale is a flag, not a status.
+"""SPEC's two staleness rules at a moment `now`; stale is a flag, not a status.
 
-Pure: no clock, no I/O. `now` is a calendar date.
+`stale_reasons` applies them to a commitment's state; `StatusRow` and `Detail` carry a
+state with its staleness to the renderers. The same rules over a whole timeline (when a
+commitment was stale, when it will be) are in `tracker.domain.history`, which builds on
+the constants here. Pure: no clock, no I/O. `now` is a calendar date.
 """
 
 from __future__ import annotations
@@ -8,14 +11,23 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from tracker.domain import add_duration, describe_duration, parse_duration, plural
+from tracker.domain.values import add_duration, describe_duration, parse_duration, plural
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
     from projections.model import CommitmentState
 
+
+from projections.model import (
+    Entry,
+)
+
 DEFAULT_REVIEW_EVERY = "30d"
+
+
 FOLLOWUP = "followup"
+
+
 QUIET = "quiet"
 
 
@@ -72,3 +84,23 @@ def stale_reasons(state: CommitmentState, now: date, default_review: str) -> lis
             )
         reasons.append(StaleReason(rule=QUIET, overdue_days=(now - limit).days, text=text))
     return reasons
+
+
+class StatusRow(NamedTuple):
+    """A commitment's state with its staleness at `now`."""
+
+    state: CommitmentState
+    reasons: tuple[StaleReason, ...]
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.reasons)
+
+    @property
+    def overdue_days(self) -> int:
+        return max((r.overdue_days for r in self.reasons), default=0)
+
+
+class Detail(NamedTuple):
+    row: StatusRow
+    timeline: tuple[Entry, ...]

@@ -1,36 +1,23 @@
-"""The narrow interface every event store offers, whatever database is behind it.
+"""The interface every event store offers, whatever database is behind it.
 
-A store appends events atomically and reads them back in log order; nothing else.
-Appending runs a caller's `decide` function inside the write transaction, with the
-projections readable through `Sql`, so a decision and its events see one state and
-two writers cannot both add the same id. Projections are caught up in that same
-transaction. This module holds no SQL of its own; it must not import a driver.
+An append-only, hash-chained log with its projections in the same database: appending
+(with a caller's decision run inside the write transaction, so a decision and its events
+see one state and two writers cannot both add the same id), reading events in log order
+and reading projections in one snapshot, catching projections up in the append's
+transaction, rebuilding them, and the bookkeeping `verify` and `import` need. This module
+holds no SQL of its own; it must not import a driver.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from projections.sql import Sql
 
 if TYPE_CHECKING:  # only named in annotations: reading the status never loads the codec
     from events import NewEvent, StoredEvent
-
-Row = dict[str, Any]
-
-
-class Sql(Protocol):
-    """Just enough SQL for projections: `?` placeholders, rows as dicts."""
-
-    dialect: str
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; return the rows it changed (-1 when the driver cannot say)."""
-        ...
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
 
 Decide = Callable[[Sql], "Sequence[NewEvent]"]

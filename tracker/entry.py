@@ -1,9 +1,9 @@
-"""The typer-free half of the command line, shared by both front ends.
+"""What the two entry points share: the error boundary and the everyday command bodies.
 
 `cli.py` (the typer app: every command, help, completion) and `tracker.fastpath` (a
 hand parser for the everyday `status` and `log` invocations, which must start fast)
-both call these: the global settings, the per-user default database, the error
-boundary, and the bodies of `status` and `log`, which return the exact text to print.
+both call these: `failure` maps an exception to the one line and exit status the user
+sees, and `status` and `log` return the exact text to print.
 
 Nothing here imports typer or click; heavy modules are imported where they are used.
 """
@@ -14,80 +14,11 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
+from tracker.application.session import Settings
 from tracker.errors import RuntimeFailure, TrackerError, UserError
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
-APP_NAME = "tracker"
-
-
-class Settings:
-    """The global options (`--db`, `--as`) and the store they open, once per process."""
-
-    def __init__(self, db: str | None, actor: str | None) -> None:
-        self.db = db
-        self.actor = actor
-        self._store: Any = None
-
-    @property
-    def location(self) -> str:
-        return self.db or default_db_path()
-
-    def session(self, *, write: bool, catch_up: bool = True) -> Any:
-        from tracker.app import open_session
-        from tracker.services import Session
-
-        # Readers never record, so an odd --as must not stop them from reading.
-        actor = self.who() if write else (self.actor or "reader")
-        if self._store is None:
-            if write and self.db is None:  # (never a URL)
-                # The per-user default: its folder is ours to create, privately.
-                Path(self.location).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            session = open_session(self.location, actor=actor, create=write, catch_up=catch_up)
-            self._store = session.store
-            return session
-        return Session(store=self._store, actor=actor)
-
-    def who(self) -> str:
-        if self.actor is not None:
-            from tracker.domain import check_name
-
-            return check_name("--as name", self.actor)
-        import getpass
-
-        try:
-            return getpass.getuser()
-        except Exception:  # no login name (some containers): still record something honest
-            return "unknown"
-
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.discard_if_empty()
-
-
-def app_dir(app_name: str) -> str:
-    """The per-user config folder, exactly as `typer.get_app_dir(app_name)` gives it.
-
-    That is click's `get_app_dir` with its defaults (roaming, not forced POSIX), as
-    vendored in typer 0.28; reproduced here so the fast path need not import typer.
-    """
-    if sys.platform.startswith("win"):
-        folder = os.environ.get("APPDATA")
-        if folder is None:
-            folder = os.path.expanduser("~")
-        return os.path.join(folder, app_name)
-    if sys.platform == "darwin":
-        return os.path.join(os.path.expanduser("~/Library/Application Support"), app_name)
-    return os.path.join(
-        os.environ.get("XDG_CONFIG_HOME", os.path.expanduser("~/.config")),
-        "-".join(app_name.split()).lower(),
-    )
-
-
-def default_db_path() -> str:
-    return str(Path(app_dir(APP_NAME)) / "tracker.db")
 
 
 def check_format(value: str, allowed: tuple[str, ...]) -> str:
@@ -134,14 +65,11 @@ def failure(exc: Exception) -> TrackerError | None:
         where = f" {exc.filename}" if exc.filename else ""
         return RuntimeFailure(f"cannot write{where}: {exc.strerror or exc}")
     if type(exc).__module__.startswith("psycopg"):
-        from tracker.pg_store import redact
+        from tracker.persistence.postgres import redact
 
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return RuntimeFailure(f"the PostgreSQL server refused: {redact(first)}")
     return None
-
-
-# --- the commands that must start fast: each returns the exact text to print -----------------
 
 
 def status(
@@ -157,7 +85,8 @@ def status(
     fmt: str = "table",
 ) -> str:
     """`tracker status [ID]`: the list, or one commitment in detail with its timeline."""
-    from tracker import render, services
+    from tracker.application import read
+    from tracker.output import markdown, structured, text
 
     fmt = check_format(fmt, FORMATS_STATUS)
     session = settings.session(write=False)
@@ -165,15 +94,15 @@ def status(
     if commitment_id is not None:
         if statuses or party or open_only or stale:
             raise UserError("--status, --party, --open and --stale filter the list; drop the ID")
-        detail = services.status_detail(session, commitment_id, as_of=as_of, now=now)
+        detail = read.status_detail(session, commitment_id, as_of=as_of, now=now)
         if fmt == "json":
-            return render.dumps(render.detail_json(detail, default)) + "\n"
+            return structured.dumps(structured.detail_json(detail, default)) + "\n"
         if fmt == "csv":
-            return render.status_csv([detail.row])
+            return structured.status_csv([detail.row])
         if fmt == "md":
-            return render.status_md([detail.row])
-        return render.detail_text(detail, default, term_width())
-    _, rows = services.status_list(
+            return markdown.status_md([detail.row])
+        return text.detail_text(detail, default, term_width())
+    _, rows = read.status_list(
         session,
         as_of=as_of,
         now=now,
@@ -183,12 +112,12 @@ def status(
         stale_only=stale,
     )
     if fmt == "json":
-        return render.dumps([render.status_json(r, default) for r in rows]) + "\n"
+        return structured.dumps([structured.status_json(r, default) for r in rows]) + "\n"
     if fmt == "csv":
-        return render.status_csv(rows)
+        return structured.status_csv(rows)
     if fmt == "md":
-        return render.status_md(rows)
-    return render.status_table(rows, term_width())
+        return markdown.status_md(rows)
+    return text.status_table(rows, term_width())
 
 
 def log(
@@ -204,7 +133,7 @@ def log(
     note: str | None = None,
 ) -> str:
     """`tracker log QUOTE --by SPEAKER -c ID[=STATUS]...`: append one statement."""
-    from tracker import services
+    from tracker.application import record
 
     if quote == "-":
         data = sys.stdin.buffer.read()
@@ -213,7 +142,7 @@ def log(
             quote = data.decode("utf-8").replace("\r\n", "\n")
         except UnicodeDecodeError:
             raise UserError("the quote on standard input is not valid UTF-8") from None
-    stored = services.log(
+    stored = record.log(
         settings.session(write=True),
         quote,
         by=by,

@@ -27,8 +27,14 @@ STATUSES: dict[str, tuple[bool, tuple[str, ...]]] = {
     "withdrawn": (False, ("abandoned", "cancelled", "dropped")),
     "superseded": (False, ("replaced",)),
 }
+
 assert tuple(STATUSES) == rules.STATUS_NAMES
-OPEN_STATUSES = frozenset(s for s, (is_open, _) in STATUSES.items() if is_open)
+assert {s for s, (is_open, _) in STATUSES.items() if is_open} == rules.OPEN_STATUS_NAMES
+
+
+OPEN_STATUSES = rules.OPEN_STATUS_NAMES
+
+
 KINDS = rules.KINDS
 
 
@@ -37,6 +43,7 @@ def _normal_word(word: str) -> str:
 
 
 _STATUS_WORDS: dict[str, str] = {}
+
 for _status, (_, _aliases) in STATUSES.items():
     _STATUS_WORDS[_normal_word(_status)] = _status
     for _alias in _aliases:
@@ -100,10 +107,12 @@ def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
     )
 
 
-# --- text -------------------------------------------------------------------------------
-
 MAX_QUOTE_CHARS = 100_000
+
+
 MAX_NAME_CHARS = 200
+
+
 MAX_TEXT_CHARS = 10_000
 
 
@@ -160,11 +169,15 @@ def check_quote(value: str) -> str:
     )
 
 
-# --- dates and durations -------------------------------------------------------------------
-
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 _OFFSET_RE = re.compile(r"([+-])([0-9]{1,4})([dwmy])\Z", re.ASCII)
+
+
 _ISO_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z", re.ASCII)
+
+
 _UNIT_NAMES = {"d": "day", "w": "week", "m": "month", "y": "year"}
 
 

@@ -34,17 +34,19 @@ from events import (
 )
 from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
+from projections.sql import Sql
+from tracker.application.session import Session
 from tracker.errors import UserError
-from tracker.logstore import replay
-from tracker.services import Session
-from tracker.store import EventStore, Sql
+from tracker.persistence.logstore import replay
+from tracker.persistence.store import EventStore
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
+
+
 REQUIRED = ("id", "type", "schema", "occurred_on", "recorded_at", "recorded_by", "data")
+
+
 Progress = Callable[[int, int], None]
-
-
-# --- verify ----------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -138,7 +140,7 @@ def verify(session: Session) -> Verification:
 
 def _compare_projections(store: EventStore) -> list[Problem]:
     """Replay the log into a scratch in-memory database and compare table by table."""
-    from tracker.sqlite_store import SQLiteStore
+    from tracker.persistence.sqlite import SQLiteStore
 
     problems = []
     fresh = SQLiteStore(None)
@@ -175,15 +177,9 @@ def _table_rows(sql: Any, table: str) -> set[tuple[Any, ...]]:
     return {tuple(sorted(row.items())) for row in sql.query(f"SELECT * FROM {table}")}
 
 
-# --- export ----------------------------------------------------------------------------------
-
-
 def export_lines(session: Session) -> Iterator[str]:
     for event in session.store.read():
         yield event.export_line()
-
-
-# --- import ----------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)

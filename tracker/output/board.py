@@ -1,23 +1,16 @@
-"""The status board (`tracker report`): every commitment, its counts, its timeline and evidence.
+"""Drawing the status board (`tracker report`): HTML with SVG timelines, and Markdown.
 
-`gather` reads what the board needs through `View`, in one snapshot, and measures
-staleness at `now` exactly as `status` does. Everything else is pure, domain values
-in and a string out: `history` derives a commitment's status bands, follow-ups and
-stale stretches from its timeline entries by SPEC's rules, and `board_html` and
-`board_md` draw the board. HTML is one self-contained page (inline CSS and SVG, no
-script, nothing fetched); every piece of user text is escaped, and only http(s)
-sources become links. Must not import cli or a store.
+Domain values in (`tracker.domain.views.Board`), a string out. HTML is one
+self-contained page (inline CSS and SVG, no script, nothing fetched); every piece of
+user text is escaped, and only http(s) sources become links.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from urllib.parse import quote as url_quote
-
-import attrs
 
 from projections.model import (
     ADDED,
@@ -27,10 +20,10 @@ from projections.model import (
     SUPERSEDED,
     Entry,
 )
-from projections.queries import View
-from tracker.domain import STATUSES, add_duration, describe_duration, is_open, plural
-from tracker.errors import UserError
-from tracker.htmlstyle import (
+from tracker.domain.history import SOON_DAYS, Span, _day
+from tracker.domain.values import STATUSES, describe_duration, plural
+from tracker.domain.views import Board, Card, _totals, groups, party_counts
+from tracker.output.html import (
     NO_STATUS_COLOUR,
     STALE_COLOUR,
     STATUS_COLOURS,
@@ -40,379 +33,12 @@ from tracker.htmlstyle import (
     page,
     stale_chip,
     status_text,
-    web_url,
 )
-from tracker.render import md_escape
-from tracker.services import Session, StatusRow, with_staleness
-from tracker.staleness import FOLLOWUP as FOLLOWUP_RULE
+from tracker.output.markdown import md_escape, md_link
 
 # A quote longer than this is cut on the board (the source has the rest): one pasted
 # speech must not bury the other 999 commitments.
 QUOTE_LIMIT = 1200
-
-
-@attrs.frozen(kw_only=True)
-class Span:
-    """A stretch of days on the axis, `start` to `end`."""
-
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-
-@attrs.frozen(kw_only=True)
-class Band:
-    """The status a commitment stood at from `start` to `end`."""
-
-    start: date
-    end: date
-    status: str
-    label: str
-
-
-@attrs.frozen(kw_only=True)
-class Followup:
-    """One follow-up as scheduled, and what became of it."""
-
-    event_id: str
-    scheduled_on: date
-    due: date
-    note: str | None
-    outcome: str  # waiting, answered (a statement came after it), done, replaced
-    overdue: bool  # waiting past its due date on an open commitment: what makes it stale
-
-
-@attrs.frozen(kw_only=True)
-class Card:
-    """One commitment on the board."""
-
-    row: StatusRow
-    entries: tuple[Entry, ...]  # by effective date, ties by the later-recorded
-    bands: tuple[Band, ...]
-    followups: tuple[Followup, ...]
-    stale: tuple[Span, ...]
-    stale_in: int | None  # an open commitment going stale within SOON_DAYS: in how many days
-
-    @property
-    def id(self) -> str:
-        return self.row.state.id
-
-
-@attrs.frozen(kw_only=True)
-class Board:
-    now: date
-    cards: tuple[Card, ...]
-    axis: Span
-    review_default: str
-
-
-# --- gathering -----------------------------------------------------------------------------
-
-
-def gather(session: Session, *, now: str | None = None) -> Board:
-    """Every commitment as it stands, with its timeline, measured for staleness at `now`."""
-    now_day = session.date(now, "--now date") if now is not None else session.today
-    with session.store.reading() as sql:
-        view = View(sql)
-        states = view.states()
-        timelines = {s.id: view.timeline(s.id) for s in states}
-    rows = with_staleness(session, states, now_day)
-    return build(rows, timelines, now_day, session.default_review)
-
-
-def build(
-    rows: Sequence[StatusRow],
-    timelines: Mapping[str, Sequence[Entry]],
-    now: date,
-    review_default: str,
-) -> Board:
-    cards = tuple(card(row, timelines.get(row.state.id, ()), now, review_default) for row in rows)
-    return Board(now=now, cards=cards, axis=axis_for(cards, now), review_default=review_default)
-
-
-def card(row: StatusRow, entries: Iterable[Entry], now: date, review_default: str) -> Card:
-    ordered = tuple(sorted(entries, key=lambda e: e.order))
-    bands = status_bands(ordered, end=max([now, *(_day(e.effective_on) for e in ordered)]))
-    followups = followup_history(ordered, now, row)
-    return Card(
-        row=row,
-        entries=ordered,
-        bands=bands,
-        followups=followups,
-        stale=stale_stretches(row, ordered, bands, followups, now, review_default),
-        stale_in=days_until_stale(row, now, review_default),
-    )
-
-
-# A week's notice: enough to chase a source before the reminder report flags it.
-SOON_DAYS = 7
-
-
-def days_until_stale(row: StatusRow, now: date, review_default: str) -> int | None:
-    """In how many days an open, not yet stale commitment turns stale, if within SOON_DAYS.
-
-    Stale means past the day (SPEC: a due date before NOW; a last statement more than the
-    interval before NOW), so it turns stale the day after its due date or review limit.
-    """
-    state = row.state
-    if not state.is_open or row.stale:
-        return None
-    days = []
-    if state.followup_due is not None and not state.followup_answered:
-        days.append((_day(state.followup_due) - now).days + 1)
-    limit = _limit(_day(state.last_activity_on), state.review_every or review_default)
-    if limit != date.max:
-        days.append((limit - now).days + 1)
-    soonest = min(days, default=None)
-    return soonest if soonest is not None and 0 < soonest <= SOON_DAYS else None
-
-
-def axis_for(cards: Sequence[Card], now: date) -> Span:
-    """One date axis shared by every timeline, so the eye can compare them down the page."""
-    days = [now]
-    for c in cards:
-        days.append(_day(c.row.state.added_on))
-        days.extend(_day(e.effective_on) for e in c.entries)
-        days.extend(f.due for f in c.followups)
-    start, end = min(days), max(days)
-    pad = timedelta(days=max(3, (end - start).days // 30))
-    return Span(
-        start=start - pad if start - date.min > pad else date.min,
-        end=end + pad if date.max - end > pad else date.max,
-    )
-
-
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-# --- a commitment's history, by SPEC's rules -------------------------------------------------
-
-
-def _live(entries: Iterable[Entry]) -> list[Entry]:
-    return [e for e in entries if not e.retracted]
-
-
-def status_bands(entries: Sequence[Entry], *, end: date) -> tuple[Band, ...]:
-    """The status over time: the latest assertion by effective date wins, as in the fold."""
-    live = _live(entries)
-    if not any(e.role == ADDED for e in live):
-        return ()
-    # From the first thing on record: statements may predate the adding.
-    start = min(_day(e.effective_on) for e in live)
-    status, label, since = "proposed", "proposed", start
-    bands: list[Band] = []
-    for entry in live:  # already by effective date, ties by the later-recorded
-        if entry.status is None:
-            continue
-        on = max(_day(entry.effective_on), start)
-        if on > since and entry.status != status:
-            bands.append(Band(start=since, end=on, status=status, label=label))
-            since = on
-        status, label = entry.status, entry.label or entry.status
-    bands.append(Band(start=since, end=max(end, since), status=status, label=label))
-    return tuple(bands)
-
-
-def followup_history(entries: Sequence[Entry], now: date, row: StatusRow) -> tuple[Followup, ...]:
-    """Each follow-up in log order, and what answered, closed or replaced it (SPEC rule 1)."""
-    found: list[Followup] = []
-    current: Entry | None = None
-    outcome = "waiting"
-
-    def close(how: str) -> None:
-        nonlocal current
-        if current is not None:
-            found.append(_followup(current, how, now, row))
-        current = None
-
-    for entry in sorted(_live(entries), key=lambda e: e.seq):
-        if entry.due is not None and entry.role in (ADDED, FOLLOWUP):
-            close("replaced" if outcome == "waiting" else outcome)
-            current, outcome = entry, "waiting"
-        elif current is not None and entry.role == FOLLOWUP_DONE:
-            close("done")
-        elif current is not None and entry.role == STATEMENT and outcome == "waiting":
-            outcome = "answered"
-    close(outcome)
-    return tuple(found)
-
-
-def _followup(entry: Entry, outcome: str, now: date, row: StatusRow) -> Followup:
-    due = _day(entry.due or entry.effective_on)
-    return Followup(
-        event_id=entry.event_id,
-        scheduled_on=_day(entry.effective_on),
-        due=due,
-        note=entry.note,
-        outcome=outcome,
-        overdue=outcome == "waiting" and due < now and row.state.is_open,
-    )
-
-
-def stale_stretches(
-    row: StatusRow,
-    entries: Sequence[Entry],
-    bands: Sequence[Band],
-    followups: Sequence[Followup],
-    now: date,
-    review_default: str,
-) -> tuple[Span, ...]:
-    """The stretches in which the commitment was stale, up to `now`.
-
-    The stretch running at `now` comes from the same `stale_reasons` as `status` and
-    `remind`, so the board never disagrees with them. Earlier stretches are read off
-    the timeline by effective date: a review interval passing with no statement, and a
-    follow-up due with nothing after it until the entry that answered, closed or replaced
-    it; none while the commitment stood closed.
-    """
-    live = _live(entries)
-    state = row.state
-    interval = state.review_every or review_default
-    spans: list[Span] = []
-
-    # Rule 2, in the past: the last statement (or, with none yet, the adding) ages until
-    # the next statement. Statements may predate the adding (a commitment is often added
-    # the day an analyst first reads about it), so each counts from its own date.
-    added = _day(state.added_on)
-    said = sorted({_day(e.effective_on) for e in live if e.role == STATEMENT})
-    pieces = [(added, next(iter(said), None))] if not said or said[0] > added else []
-    pieces += [(day, said[i + 1] if i + 1 < len(said) else None) for i, day in enumerate(said)]
-    for since, until in pieces:
-        limit = _limit(since, interval)
-        if until is None and not state.is_open:
-            until = now  # quiet until it closed: the closed bands cut it below
-        if until is not None and limit < until:
-            spans.append(Span(start=limit, end=until))
-
-    # Rule 1, in the past: from the due date to whatever ended the wait.
-    by_log = sorted(live, key=lambda e: e.seq)
-    for followup in followups:
-        after = _seq(by_log, followup.event_id)
-        ended = next(
-            (
-                _day(e.effective_on)
-                for e in by_log
-                if e.seq > after
-                and (
-                    e.role in (STATEMENT, FOLLOWUP_DONE) or (e.role in (ADDED, FOLLOWUP) and e.due)
-                )
-            ),
-            None if state.is_open else now,
-        )
-        if ended is not None and ended > followup.due:
-            spans.append(Span(start=followup.due, end=ended))
-
-    past = [Span(start=s.start, end=min(s.end, now)) for s in spans if s.start < now]
-    past = _minus(past, [Span(start=b.start, end=b.end) for b in bands if not is_open(b.status)])
-    # While it is open, the stretch running at `now` is the one `stale_reasons` sees.
-    if row.stale:
-        starts = [
-            _day(state.followup_due)
-            if reason.rule == FOLLOWUP_RULE and state.followup_due
-            else _limit(_day(state.last_activity_on), interval)
-            for reason in row.reasons
-        ]
-        past.append(Span(start=min(starts), end=now))
-    return tuple(_merge(past))
-
-
-def _limit(last: date, interval: str) -> date:
-    try:
-        return add_duration(last, interval)
-    except UserError:
-        return date.max  # past the end of the calendar: never due
-
-
-def _seq(entries: Sequence[Entry], event_id: str) -> int:
-    return next(e.seq for e in entries if e.event_id == event_id)
-
-
-def _merge(spans: Iterable[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for span in sorted((s for s in spans if s.end > s.start), key=lambda s: (s.start, s.end)):
-        if merged and span.start <= merged[-1].end:
-            last = merged[-1]
-            merged[-1] = Span(start=last.start, end=max(last.end, span.end))
-        else:
-            merged.append(span)
-    return merged
-
-
-def _minus(spans: Iterable[Span], holes: Sequence[Span]) -> list[Span]:
-    out = list(spans)
-    for hole in holes:
-        cut: list[Span] = []
-        for s in out:
-            if hole.end <= s.start or hole.start >= s.end:
-                cut.append(s)
-                continue
-            if s.start < hole.start:
-                cut.append(Span(start=s.start, end=hole.start))
-            if hole.end < s.end:
-                cut.append(Span(start=hole.end, end=s.end))
-        out = cut
-    return out
-
-
-# --- counting --------------------------------------------------------------------------------
-
-
-def groups(board: Board) -> list[tuple[str, list[Card]]]:
-    """Cards by current status, in SPEC's order; in each, stale first (most overdue), then id."""
-    by_status: dict[str, list[Card]] = {s: [] for s in STATUSES}
-    for c in board.cards:
-        by_status.setdefault(c.row.state.status, []).append(c)
-    for cards in by_status.values():
-        cards.sort(key=lambda c: (not c.row.stale, -c.row.overdue_days, c.id))
-    return [(status, cards) for status, cards in by_status.items() if cards]
-
-
-@attrs.frozen(kw_only=True)
-class PartyCount:
-    party: str
-    total: int
-    open: int
-    stale: int
-    by_status: tuple[tuple[str, int], ...]
-
-
-NO_PARTY = "(no party named)"
-
-
-def party_counts(board: Board) -> list[PartyCount]:
-    """Per party (as first spelled, matched case-insensitively), most commitments first."""
-    names: dict[str, str] = {}
-    cards: dict[str, list[Card]] = {}
-    for c in board.cards:
-        for party in c.row.state.parties or (NO_PARTY,):
-            key = party.casefold()
-            names.setdefault(key, party)
-            cards.setdefault(key, []).append(c)
-    counts = []
-    for key, members in cards.items():
-        statuses = Counter(c.row.state.status for c in members)
-        counts.append(
-            PartyCount(
-                party=names[key],
-                total=len(members),
-                open=sum(1 for c in members if c.row.state.is_open),
-                stale=sum(1 for c in members if c.row.stale),
-                by_status=tuple((s, statuses[s]) for s in STATUSES if statuses[s]),
-            )
-        )
-    counts.sort(key=lambda p: (p.party == NO_PARTY, -p.total, p.party.casefold()))
-    return counts
-
-
-def _totals(board: Board) -> tuple[int, int, int]:
-    total = len(board.cards)
-    open_ = sum(1 for c in board.cards if c.row.state.is_open)
-    stale = sum(1 for c in board.cards if c.row.stale)
-    return total, open_, stale
 
 
 def _summary_line(board: Board) -> str:
@@ -425,15 +51,27 @@ def _summary_line(board: Board) -> str:
     )
 
 
-# --- the timeline drawing --------------------------------------------------------------------
-
 WIDTH, HEIGHT = 960, 70
+
+
 LEFT, RIGHT = 14, 946
+
+
 MARK_Y, STACK = 24, 9
+
+
 TRACK_Y, TRACK_H = 38, 8
+
+
 AXIS_Y, LABEL_Y = 53, 66
+
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 FOLLOWUP_COLOURS = {"overdue": STALE_COLOUR, "waiting": "#1a56b8"}
+
+
 FOLLOWUP_DONE_COLOUR = "#8a93a3"
 
 
@@ -650,8 +288,6 @@ def _stacked_bar(parts: Sequence[tuple[str, int]], width: int, height: int) -> s
     return "".join(out)
 
 
-# --- HTML ------------------------------------------------------------------------------------
-
 BOARD_CSS = """
 body{max-width:66rem}
 header{margin-bottom:1rem}
@@ -855,6 +491,8 @@ def _mini_bar(by_status: Sequence[tuple[str, int]]) -> str:
 
 
 HOT = ' class="hot"'
+
+
 SOON = ' class="soon"'
 
 
@@ -927,23 +565,6 @@ def board_html(board: Board) -> str:
         parts.append("</section>")
     parts.append("</main>")
     return page(title, "\n".join(parts), BOARD_CSS)
-
-
-# --- Markdown --------------------------------------------------------------------------------
-
-_MD_URL_UNSAFE = " <>()[]\"'`\\*_"
-
-
-def md_link(source: str | None) -> str:
-    """A source in Markdown: a link only for an http(s) URL; the text is always escaped."""
-    if not source:
-        return ""
-    url = web_url(source)
-    if url is None:
-        return md_escape(source)
-    # Percent-encode what could end the destination or start markup; the URL means the same.
-    target = "".join(url_quote(ch, safe="") if ch in _MD_URL_UNSAFE else ch for ch in url)
-    return f"[{md_escape(source)}]({target})"
 
 
 TEXT_WIDTH = 60

@@ -1,12 +1,9 @@
-"""`tracker export --format ics`: open commitments' follow-ups as an iCalendar file.
+"""The follow-ups as an iCalendar file, with the `icalendar` package (imported only here).
 
-`collect` reads the open follow-ups through `View`; `calendar_ics` writes them with
-the `icalendar` package, imported only here, so no other command pays for it. Each
-follow-up is one all-day event on its due date whose UID is derived from the
+Each follow-up is one all-day event on its due date whose UID is derived from the
 commitment and the event that scheduled it, so importing a later export again
 updates the event instead of adding a second one. Exports of the same log are
 byte-identical: DTSTAMP is when the commitment was last recorded, not the clock.
-Must not import cli or a store.
 """
 
 from __future__ import annotations
@@ -17,12 +14,12 @@ from datetime import UTC, date, datetime, timedelta
 import attrs
 
 from projections.model import CommitmentState
-from projections.queries import View
 from tracker.errors import RuntimeFailure
-from tracker.htmlstyle import status_text, web_url
-from tracker.services import Session
+from tracker.output.html import status_text, web_url
 
 PRODID = "-//tracker//follow-ups//EN"
+
+
 UID_DOMAIN = "tracker"
 
 
@@ -37,27 +34,6 @@ class DueFollowup:
     @property
     def uid(self) -> str:
         return f"{self.state.id}-{self.scheduled_by}@{UID_DOMAIN}"
-
-
-def collect(session: Session) -> list[DueFollowup]:
-    """Every open commitment with an open follow-up, by due date then id."""
-    found = []
-    with session.store.reading() as sql:
-        view = View(sql)
-        for state in view.states(open_only=True):
-            if state.followup_due is None or state.followup_seq is None:
-                continue
-            entries = view.timeline(state.id)
-            scheduled = next(e for e in entries if e.seq == state.followup_seq)
-            found.append(
-                DueFollowup(
-                    state=state,
-                    scheduled_by=scheduled.event_id,
-                    last_recorded_at=max(e.recorded_at for e in entries),
-                )
-            )
-    found.sort(key=lambda d: (d.state.followup_due or "", d.state.id))
-    return found
 
 
 def _recorded(text: str) -> datetime:
@@ -118,7 +94,3 @@ def calendar_ics(items: Sequence[DueFollowup]) -> str:
             event.add("url", url)
         cal.add_component(event)
     return str(cal.to_ical().decode("utf-8"))
-
-
-def export_ics(session: Session) -> str:
-    return calendar_ics(collect(session))

@@ -2,8 +2,8 @@
 
 Owns the cron expression (parsing it as standard cron), the APScheduler wiring, the
 signal handling and the delivery of each report (a dated file, a notify command). It
-holds no report logic: a firing calls `tracker.remind.build` and `tracker.remind.record`,
-exactly as `tracker remind --record` does, and renders with `tracker.app.render_report`.
+holds no report logic: a firing calls `tracker.application.remind`'s `build` and `record`,
+exactly as `tracker remind --record` does, and renders with `tracker.output.reminders`.
 It must not import `cli` (the CLI imports it) nor a database driver: the log, read
 through the session, is the only durable state (APScheduler keeps its jobs in memory).
 
@@ -63,23 +63,29 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from projections.queries import View
-from tracker import remind
-from tracker.app import render_report, write_file_atomically
+from tracker.application import remind
+from tracker.application.session import Session
 from tracker.errors import TrackerError, UserError
-from tracker.services import Session
+from tracker.output.files import write_file_atomically
+from tracker.output.reminders import render_report
 
 log = logging.getLogger(__name__)
 
+
 EXTENSIONS = {"text": "txt", "md": "md", "json": "json", "html": "html"}
+
 
 # A notify command that hangs would hold the only worker (and a SIGTERM) forever.
 NOTIFY_TIMEOUT = 60
 
+
 # Long enough for any 5-field schedule's period: the rarest, "0 0 29 2 *", is 4 years.
 LOOK_BACK = timedelta(days=4 * 366 + 1)
 
+
 # Standard cron numbering; APScheduler 3 accepts the same names, so we translate to them.
 CRON_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
 
 CRON_HELP = (
     "the 5 fields are minute hour day-of-month month day-of-week, "
@@ -93,9 +99,6 @@ class Trigger(Protocol):
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None: ...
-
-
-# --- the schedule, pure ---------------------------------------------------------------------
 
 
 def _weekday_number(token: str, expression: str) -> int:
@@ -189,9 +192,6 @@ def latest_firing(trigger: Trigger, now: datetime) -> datetime | None:
         if latest is not None or span >= LOOK_BACK:
             return latest
         span = min(span * 2, LOOK_BACK)
-
-
-# --- one firing -----------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
@@ -405,9 +405,6 @@ def check(
     if notify is not None and not notify.strip():
         raise UserError("--notify is empty; give a shell command, e.g. --notify 'mail -s Stale me'")
     return trigger
-
-
-# --- APScheduler wiring -----------------------------------------------------------------
 
 
 class _Stopper:

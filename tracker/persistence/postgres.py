@@ -6,7 +6,7 @@ writers on any host queue for it and the chain never forks; triggers refuse UPDA
 DELETE and TRUNCATE of events and any insert that does not extend the chain. The same
 projection tables as SQLite live here and are caught up in the append's transaction.
 Event data is stored as TEXT, byte for byte as the codec wrote it (jsonb would reformat
-it and break exports). Everything else is shared with SQLite in `tracker.logstore`.
+it and break exports). Everything else is shared with SQLite in `tracker.persistence.logstore`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
-from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, pending_steps
-from tracker.store import Row, Sql
+from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, pending_steps
 
 # One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
 WRITE_LOCK = 0x7472_6163  # "trac"
+
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
         "m001_events",
@@ -65,15 +67,21 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
+
+
 TRIGGERS = {
     "events_no_update": "tracker_refuse_change",
     "events_no_truncate": "tracker_refuse_change",
     "events_chain": "tracker_check_chain",
 }
+
+
 _PLACEHOLDER = re.compile(r"\?")
 
 
 _USERINFO_PASSWORD = re.compile(r"(?<=://)([^/?#@:]*):[^/?#@]*@")
+
+
 _QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&#]*")
 
 
@@ -102,7 +110,7 @@ EXPECTED_FUNCTIONS = {
 
 
 class PgSql:
-    """`tracker.store.Sql` over one psycopg connection: `?` becomes `%s`."""
+    """`projections.sql.Sql` over one psycopg connection: `?` becomes `%s`."""
 
     dialect = "postgresql"
 

@@ -1,39 +1,20 @@
 """The reminder report: which open commitments have gone stale at `now`, and which are new.
 
 `build` reads the projections; `record` appends a `reminder.issued` event (at most
-one per local calendar day). The scheduler in `tracker.scheduler` calls these same
-two functions. No rendering here.
+one per local calendar day). The scheduler in `tracker.application.schedule` calls these
+same two functions. No rendering here.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-import attrs
-
 from events import StoredEvent
 from projections.queries import View
-from tracker import decide
-from tracker.services import Session, StatusRow, with_staleness
-
-
-@attrs.frozen(kw_only=True)
-class ReminderItem:
-    row: StatusRow
-    new: bool
-
-
-@attrs.frozen(kw_only=True)
-class ReminderReport:
-    """Every stale open commitment at `now`, most overdue first."""
-
-    now: date
-    items: tuple[ReminderItem, ...]
-    previous_day: str | None
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(item.row.state.id for item in self.items)
+from tracker.application.read import with_staleness
+from tracker.application.session import Session
+from tracker.domain import decide
+from tracker.domain.views import ReminderItem, ReminderReport
 
 
 def build(session: Session, now: date) -> ReminderReport:

@@ -17,14 +17,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
-from tracker.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows, pending_steps
-from tracker.store import Row, Sql
+from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows, pending_steps
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 MIGRATION_SET = "tracker"
+
+
 BUSY_TIMEOUT_MS = 30_000
+
+
 CACHE_KIB = 100_000
+
+
 # The schema, one function per step, never edited once shipped: a new step is a new
 # function. Names double as the version marker: a database holding a step this list
 # does not know was written by a newer tracker.
@@ -77,7 +85,7 @@ EXPECTED_TRIGGERS = {
 
 
 class SQLiteSql:
-    """`tracker.store.Sql` over one sqlite3 connection."""
+    """`projections.sql.Sql` over one sqlite3 connection."""
 
     dialect = "sqlite"
 

@@ -1,14 +1,13 @@
-"""Wiring at the edge: opening the store a location names, and writing files safely.
+"""Writing files safely, and opening an import's input.
 
-Chooses the store from `--db` (a path, or a `postgresql://` URL), and renders a
-reminder report in a format. Files are written through a temporary file and
-renamed, so a reader never sees half a report.
+Files are written through a temporary file and renamed, so a reader never sees half a
+report; an output path that is a folder, in a missing folder or the database itself is
+refused before any work is done.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -16,21 +15,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from tracker.errors import UserError
-from tracker.services import Session
 
 if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
-    from tracker.remind import ReminderReport
-
-
-def open_session(location: str, *, actor: str, create: bool, catch_up: bool = True) -> Session:
-    if is_postgres(location):
-        from tracker.pg_store import PostgresStore
-
-        store = PostgresStore(location, create=create, catch_up=catch_up)
-        return Session(store=store, actor=actor)
-    from tracker.sqlite_store import SQLiteStore
-
-    return Session(store=SQLiteStore(location, create=create, catch_up=catch_up), actor=actor)
+    pass
 
 
 def check_output_path(path: Path, database: str | None = None, what: str = "--output") -> None:
@@ -42,47 +29,6 @@ def check_output_path(path: Path, database: str | None = None, what: str = "--ou
         raise UserError(f"the folder {folder} does not exist; create it or choose another {what}")
     if database and path.exists() and Path(database).exists() and path.samefile(database):
         raise UserError(f"{what} {path} is the database itself; choose another file")
-
-
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def is_postgres(location: str) -> bool:
-    """A `postgresql://` or `postgres://` URL, in any case; another scheme is refused."""
-    match = _SCHEME.match(location)
-    if match is None:
-        return False
-    if match[1].lower() in ("postgresql", "postgres"):
-        return True
-    from tracker.pg_store import redact
-
-    raise UserError(
-        f"--db {redact(location)}: {match[1]}:// is not a store tracker knows; give a file "
-        "path, or a postgresql:// URL"
-    )
-
-
-def display_location(location: str) -> str:
-    """The database as `tracker path` shows it: a URL loses its password."""
-    if is_postgres(location):
-        from tracker.pg_store import redact
-
-        return redact(location)
-    return location
-
-
-def render_report(
-    report: ReminderReport, fmt: str, review_default: str, *, color: bool = False
-) -> str:
-    from tracker import render
-
-    if fmt == "json":
-        return render.dumps(render.reminder_json(report, review_default)) + "\n"
-    if fmt == "md":
-        return render.reminder_md(report)
-    if fmt == "html":
-        return render.reminder_html(report)
-    return render.reminder_text(report, color=color)
 
 
 def write_lines_atomically(path: Path, lines: Iterable[str]) -> None:

@@ -3,7 +3,7 @@
 The status board (`tracker report`) and the reminder report (`remind --format html`)
 both build on this, so a status reads the same colour everywhere. Pure string
 building: every piece of user text goes through `esc`, and only http(s) URLs ever
-become links. Must not import the store, services or the renderers.
+become links. Must not import the store, the application or the other renderers.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from tracker.domain import STATUSES
+from tracker.domain.values import STATUSES
 
 # One colour per status, chosen to read apart for the common colour-vision deficiencies
 # too: open statuses are blues and teals (with amber and orange for the doubtful ones),
@@ -28,10 +28,19 @@ STATUS_COLOURS: dict[str, str] = {
     "withdrawn": "#8d7b6f",
     "superseded": "#5b6b78",
 }
+
 assert tuple(STATUS_COLOURS) == tuple(STATUSES)
+
+
 NO_STATUS_COLOUR = "#a9afb8"  # a statement that asserts no status
+
+
 STALE_COLOUR = "#d93025"
+
+
 TEXT_COLOUR = "#1d2330"
+
+
 MUTED_COLOUR = "#5b6478"
 
 
@@ -87,6 +96,7 @@ _STATUS_CSS = (
     "".join(f".s-{name}{{--c:{colour}}}" for name, colour in STATUS_COLOURS.items())
     + f".s-none{{--c:{NO_STATUS_COLOUR}}}"
 )
+
 
 CSS = (
     f"""

@@ -1,5 +1,5 @@
 """What every store does the same way, whatever database is behind it: chaining, appending,
-catching projections up, rebuilding and reading, all through `tracker.store.Sql`.
+catching projections up, rebuilding and reading, all through `projections.sql.Sql`.
 
 A concrete store (SQLite, PostgreSQL) supplies the connection, its write lock
 (`_write`), its read snapshot (`reading`), its schema and its error mapping. This module
@@ -18,19 +18,29 @@ from typing import TYPE_CHECKING, Any
 
 from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
+from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
-from tracker.store import Decide, Row, Sql
+from tracker.persistence.store import Decide
 
 if TYPE_CHECKING:
     from events import NewEvent, StoredEvent
 
+
 BATCH = 5_000
+
+
 EVENT_COLUMNS = ENVELOPE_FIELDS  # the events table holds the envelope, one column a field
+
+
 SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
+
+
 INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
+
+
 IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
 
 

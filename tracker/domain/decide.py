@@ -24,7 +24,7 @@ from events import (
 )
 from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
-from tracker.domain import unknown_commitment
+from tracker.domain.values import unknown_commitment
 from tracker.errors import UserError
 
 Decision = list[tuple[Event, date]]

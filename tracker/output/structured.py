@@ -1,0 +1,124 @@
+"""What other programs read: JSON with stable keys (SPEC's status row keys first) and CSV."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
+    from projections.model import Entry
+    from tracker.domain.staleness import Detail, StatusRow
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def status_json(row: StatusRow, review_default: str) -> dict[str, Any]:
+    s = row.state
+    last = s.last_statement
+    return {
+        "id": s.id,
+        "title": s.title,
+        "kind": s.kind,
+        "status": s.status,
+        "label": s.label,
+        "status_since": s.status_since,
+        "parties": list(s.parties),
+        "last_statement": None
+        if last is None
+        else {
+            "on": last.on,
+            "by": last.by,
+            "quote": last.quote,
+            "source": last.source,
+            "event": last.event,
+        },
+        "followup_due": s.followup_due,
+        "stale": row.stale,
+        "stale_reasons": [r.text for r in row.reasons],
+        "overdue_days": row.overdue_days,
+        "open": s.is_open,
+        "tags": list(s.tags),
+        "review_every": s.review_every or review_default,
+        "added_on": s.added_on,
+        "statement_count": s.statement_count,
+        "followup_note": s.followup_note,
+        "supersedes": s.supersedes,
+        "superseded_by": s.superseded_by,
+    }
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "event": entry.event_id,
+        "seq": entry.seq,
+        "kind": entry.role,
+        "on": entry.effective_on,
+        "by": entry.speaker,
+        "quote": entry.quote,
+        "source": entry.source,
+        "note": entry.note,
+        "status": entry.status,
+        "label": entry.label,
+        "due": entry.due,
+        "recorded_at": entry.recorded_at,
+        "recorded_by": entry.recorded_by,
+        "retracted": entry.retracted,
+        "retraction_reason": entry.retraction_reason,
+    }
+
+
+def detail_json(detail: Detail, review_default: str) -> dict[str, Any]:
+    data = status_json(detail.row, review_default)
+    data["timeline"] = [entry_json(e) for e in detail.timeline]
+    return data
+
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "kind",
+    "status",
+    "label",
+    "status_since",
+    "parties",
+    "last_statement_on",
+    "last_statement_by",
+    "last_statement_quote",
+    "last_statement_source",
+    "followup_due",
+    "stale",
+    "stale_reasons",
+)
+
+
+def status_csv(rows: Sequence[StatusRow]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        s, last = r.state, r.state.last_statement
+        writer.writerow(
+            (
+                s.id,
+                s.title,
+                s.kind,
+                s.status,
+                s.label,
+                s.status_since,
+                "; ".join(s.parties),
+                last.on if last else "",
+                last.by if last else "",
+                last.quote if last else "",
+                (last.source or "") if last else "",
+                s.followup_due or "",
+                "yes" if r.stale else "no",
+                "; ".join(x.text for x in r.reasons),
+            )
+        )
+    return out.getvalue()
