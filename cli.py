@@ -386,50 +386,99 @@ def remind(
 @app.command()
 def ingest(
     ctx: typer.Context,
-    file: str = typer.Argument(..., metavar="FILE|-", help="Text, Markdown or HTML; '-' is stdin."),
+    file: str = typer.Argument(
+        ..., metavar="FILE|URL|-", help="Text, Markdown or HTML; an http(s) URL; '-' is stdin."
+    ),
     by: str | None = typer.Option(
-        None, "--by", metavar="SPEAKER", help="Speaker when the text does not say."
+        None, "--by", metavar="SPEAKER", help="The speaker of every proposal (overrides the text)."
     ),
     on: str | None = typer.Option(
-        None, "--on", metavar="DATE", help="The day of the statements (default today)."
+        None,
+        "--on",
+        metavar="DATE",
+        help="The day of the statements (default: the page's or Date: line's date, else today).",
     ),
     source: str | None = typer.Option(
-        None, "--source", metavar="TEXT", help="URL or citation of the text."
+        None,
+        "--source",
+        metavar="TEXT",
+        help="URL or citation of the text (default: the page's URL or Source: line).",
     ),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
     apply: str | None = typer.Option(
         None,
         "--apply",
-        metavar="N,N,...|all",
-        help="Log these proposals in one transaction: 1,3 or all.",
+        metavar="ITEM,...|all",
+        help="Log these proposals in one transaction. ITEM is N, N:ID (against that "
+        "commitment), N=STATUS or N:ID=STATUS; all leaves out what is already logged.",
+    ),
+    review: bool = typer.Option(
+        False,
+        "--review",
+        help="Go through the proposals one by one at the terminal, then log the accepted.",
     ),
 ) -> None:
     """Propose the statements in an article or readout that bear on a commitment."""
     from tracker.application import ingest
-    from tracker.domain.values import plural
+    from tracker.application.sources import read_document
     from tracker.output import structured
-    from tracker.output.proposals import proposal_json, proposals_table
+    from tracker.output.proposals import proposals_json, proposals_table
 
     fmt = check_format(fmt, ("table", "json"))
-    if file == "-":
-        raw, name = sys.stdin.buffer.read(), None
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise UserError(f"{file} is not a readable file; give a text, Markdown or HTML file")
-        raw, name = path.read_bytes(), path.name
-    session = settings(ctx).session(write=apply is not None)
-    proposals = ingest.ingest_proposals(session, raw, name, by=by, on=on, source=source)
-    if apply is None:
+    if review and apply is not None:
+        raise UserError("--review and --apply both choose what to log; give one of them")
+    if review and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("--review needs an interactive terminal; in a script use --apply ITEM,...")
+    document = read_document(file, sys.stdin.buffer)
+    undated = on is None and document.date is None
+    session = settings(ctx).session(write=apply is not None or review)
+    proposals = ingest.ingest_proposals(session, document, by=by, on=on, source=source)
+    if apply is None and not review:
         if fmt == "json":
-            typer.echo(structured.dumps([proposal_json(p) for p in proposals]))
+            typer.echo(structured.dumps(proposals_json(proposals)))
         else:
             typer.echo(proposals_table(proposals, term_width()), nl=False)
+        _note_undated(undated, document.name)
         return
-    if not proposals:
+    if not proposals.items:
         raise UserError("nothing to apply: no statement about a commitment was found")
-    chosen = ingest.parse_selection(apply, len(proposals))
+    if review:
+        from tracker.review import Quit
+        from tracker.review import review as walk
+
+        try:
+            chosen = walk(proposals, input, typer.echo)
+        except (Quit, KeyboardInterrupt):
+            typer.echo("\nreview ended: nothing was written", err=True)
+            raise typer.Exit(130) from None
+    else:
+        chosen = ingest.parse_selection(apply or "", proposals)
+    if not chosen:
+        already = len(proposals.logged)
+        typer.echo(
+            f"nothing to log: {already} of {len(proposals.items)} proposals are already logged"
+            if already
+            else "nothing chosen: nothing was written"
+        )
+        return
     stored = ingest.ingest_apply(session, proposals, chosen)
+    typer.echo(_applied(stored, [c.n for c in chosen]))
+    _note_undated(undated, document.name)
+
+
+def _note_undated(undated: bool, name: str) -> None:
+    """Say so when the statements were dated today for want of a date (after the output)."""
+    if undated:
+        typer.echo(
+            f"note: {name} gives no date, so the statements are dated today; "
+            "give --on DATE if they were made on another day",
+            err=True,
+        )
+
+
+def _applied(stored: list[Any], chosen: list[int]) -> str:
+    from tracker.domain.values import plural
+
     added = sum(1 for e in stored if e.type == "commitment.added")
     logged = len(stored) - added
     skipped = len(chosen) - logged
@@ -438,7 +487,7 @@ def ingest(
         parts.append(f"added {plural(added, 'commitment')}")
     if skipped:
         parts.append(f"skipped {skipped} already in the log")
-    typer.echo(f"{', '.join(parts)} (proposals {', '.join(map(str, chosen))})")
+    return f"{', '.join(parts)} (proposals {', '.join(map(str, chosen))})"
 
 
 @app.command()

@@ -21,7 +21,20 @@ SEED = Path(
 needs_seed = pytest.mark.skipif(
     not SEED.is_file(), reason=f"the seed article is not at {SEED}; set TRACKER_SEED_ARTICLE"
 )
-KEYS = ["n", "quote", "by", "on", "source", "commitment", "new", "title", "status", "label", "cue"]
+KEYS = [
+    "n",
+    "quote",
+    "by",
+    "on",
+    "source",
+    "commitment",
+    "new",
+    "title",
+    "status",
+    "label",
+    "logged",
+    "cue",
+]
 
 
 @pytest.fixture
@@ -75,9 +88,7 @@ def test_apply_logs_the_chosen_proposals_in_one_go(run, stip):
     again = proposals(run)
     assert [p["new"] for p in again] == [False] * 4  # the added commitments now match
     twice = run("ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all")
-    assert (
-        twice.stdout == "logged 0 statements, skipped 4 already in the log (proposals 1, 2, 3, 4)\n"
-    )
+    assert twice.stdout == "nothing to log: 4 of 4 proposals are already logged\n"
     assert event_count(run) == 8
 
 
@@ -94,8 +105,11 @@ def test_apply_some(run, stip):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--apply", "0"], "'0' is not a proposal number (1 to 4)"),
-        (["--apply", "1,x"], "'x' is not a proposal number"),
+        (["--apply", "0"], "'0' is not a proposal from the table (1 to 4)"),
+        (["--apply", "1,x"], "'x' is not a proposal from the table"),
+        (["--apply", "1:No Such"], "invalid commitment id 'No Such'"),
+        (["--apply", "2=maybe"], "unknown status 'maybe'"),
+        (["--apply", "1:nosuch"], "unknown commitment 'nosuch'"),
         (["--format", "xml"], "unknown format 'xml'"),
         (["--on", "01/27/2025"], "is ambiguous"),
     ],

@@ -7,13 +7,15 @@ the commitments they suggest, inside one write transaction.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.model import CommitmentState, Entry, summarize
 from projections.queries import View
 from tracker.application.session import Session
+from tracker.application.sources import Document
 from tracker.domain.values import (
     check_commitment_id,
     check_line,
@@ -26,99 +28,170 @@ from tracker.errors import UserError
 if TYPE_CHECKING:
     from events import StoredEvent
     from tracker.domain import decide
+    from tracker.ingest import Proposal
+
+
+class Choice(NamedTuple):
+    """One proposal to log, and what the analyst changed about it."""
+
+    n: int
+    commitment: str | None = None  # `:ID`: log it against this commitment instead
+    status: str | None = None  # `=STATUS`: assert this status (the word as typed) instead
+    by: str | None = None  # a speaker given in review
+
+
+class Proposals(NamedTuple):
+    """What ingest proposes from one document, and which proposals are already logged."""
+
+    document: Document
+    items: list[Proposal]
+    logged: frozenset[int]  # proposal numbers whose statement is already on the timeline
 
 
 def ingest_proposals(
     session: Session,
-    raw: bytes,
-    name: str | None,
+    document: Document,
     *,
     by: str | None = None,
     on: str | None = None,
     source: str | None = None,
-) -> list[Any]:
-    """Propose the statements of an article or readout; nothing is written."""
+) -> Proposals:
+    """Propose the statements of a document; nothing is written.
+
+    `--on` and `--source` win over the document's own date and URL; `--by`, when given,
+    is the speaker of every proposal (the text's attributions are only a guess).
+    """
+    import attrs
+
     from tracker.ingest import KnownCommitment, propose, read_input
 
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{name or 'standard input'} is not UTF-8 text (byte {exc.start + 1}); "
-            "convert it, for example with iconv"
-        ) from None
     speaker = check_name("speaker (--by)", by) if by is not None else None
-    day = session.on_date(on).isoformat()
-    cited = check_line("source", source) if source is not None else None
+    day = session.on_date(on if on is not None else document.date).isoformat()
+    cited = source if source is not None else document.url
+    cited = check_line("source", cited) if cited is not None else None
     with session.store.reading() as sql:
         view = View(sql)
         known = [KnownCommitment(id=s.id, title=s.title) for s in view.states()]
-    return propose(read_input(text, name), known, by=speaker, on=day, source=cited)
+        items = propose(
+            read_input(document.text, document.name), known, by=speaker, on=day, source=cited
+        )
+        if speaker is not None:
+            items = [attrs.evolve(p, by=speaker) for p in items]
+        logged = frozenset(
+            p.n
+            for p in items
+            if p.by is not None
+            and not p.new
+            and view.has_statement(p.commitment, p.quote, p.by, day)
+        )
+    return Proposals(document=document, items=items, logged=logged)
 
 
-def parse_selection(value: str, count: int) -> list[int]:
-    """`--apply all` or `--apply 1,3`: proposal numbers, checked against what was proposed."""
+_ITEM = re.compile(r"(?P<n>\d+)(?::(?P<cid>[^=:,]+))?(?:=(?P<status>[^=:,]+))?\Z")
+
+
+def parse_selection(value: str, proposals: Proposals) -> list[Choice]:
+    """`--apply all`, or items such as `1,2:haiti-mss,3=pending,4:haiti-gsf=proposed`.
+
+    `all` leaves out the proposals already logged. Each item is checked against what was
+    proposed, its id against the id rules and its status against SPEC's, before anything
+    is written.
+    """
+    count = len(proposals.items)
     if value.strip().lower() == "all":
-        return list(range(1, count + 1))
-    chosen: list[int] = []
+        return [Choice(n) for n in range(1, count + 1) if n not in proposals.logged]
+    chosen: dict[int, Choice] = {}
     for part in value.split(","):
         part = part.strip()
-        if not part.isdigit() or not 1 <= int(part) <= count:
+        match = _ITEM.match(part)
+        if match is None or not 1 <= int(match["n"]) <= count:
             raise UserError(
-                f"--apply {value!r}: {part!r} is not a proposal number (1 to {count}); "
-                "use numbers from the table, such as --apply 1,3, or --apply all"
+                f"--apply {value!r}: {part!r} is not a proposal from the table (1 to {count}); "
+                "write N, N:ID, N=STATUS or N:ID=STATUS, such as --apply 1,3:stip=pending, "
+                "or --apply all"
             )
-        if int(part) not in chosen:
-            chosen.append(int(part))
-    return chosen
+        cid = match["cid"]
+        status = match["status"]
+        if cid is not None:
+            cid = check_commitment_id(cid.strip())
+        if status is not None:
+            parse_status(status.strip())
+            status = status.strip()
+        chosen[int(match["n"])] = Choice(int(match["n"]), cid, status)
+    return list(chosen.values())
 
 
 def ingest_apply(
-    session: Session, proposals: Sequence[Any], chosen: Sequence[int]
+    session: Session, proposals: Proposals, chosen: Sequence[Choice]
 ) -> list[StoredEvent]:
-    """Log the chosen proposals in one transaction, through the same decision as `tracker log`."""
+    """Log the chosen proposals in one transaction, through the same decision as `tracker log`.
+
+    A proposal already on the timeline (the same words, speaker and day) is skipped. Any
+    problem names the proposal it is in, and nothing is written.
+    """
     from tracker.domain import decide
 
-    picked = [p for p in proposals if p.n in chosen]
-    values: list[dict[str, Any]] = []
-    for p in picked:
-        if p.by is None:
-            raise UserError(f"proposal {p.n} has no speaker; give one with --by")
-        values.append(
-            {
-                "quote": check_quote(p.quote),
-                "by": check_name("speaker", p.by),
-                "source": p.source,
-                "cid": check_commitment_id(p.commitment),
-                "status": parse_status(p.label),
-                "title": check_line("title", p.title) if p.new else None,
-                "on": date.fromisoformat(p.on) if p.on else session.today,
-            }
-        )
+    by_n = {p.n: p for p in proposals.items}
+    values: list[_Planned] = []
+    for choice in chosen:
+        p = by_n[choice.n]
+        try:
+            speaker = choice.by or p.by
+            if speaker is None:
+                raise UserError("it has no speaker; give one with --by")
+            renamed = choice.commitment is not None and choice.commitment != p.commitment
+            values.append(
+                _Planned(
+                    n=p.n,
+                    quote=check_quote(p.quote),
+                    by=check_name("speaker", speaker),
+                    source=p.source,
+                    cid=check_commitment_id(choice.commitment or p.commitment),
+                    status=parse_status(choice.status or p.label),
+                    title=check_line("title", p.title) if p.new and not renamed else None,
+                    on=date.fromisoformat(p.on) if p.on else session.today,
+                )
+            )
+        except UserError as exc:
+            raise UserError(f"proposal {p.n}: {exc}") from None
 
     def decision(view: View) -> decide.Decision:
         pending = _PendingAdds(view)
         events: decide.Decision = []
         for v in values:
-            if view.has_statement(v["cid"], v["quote"], v["by"], v["on"].isoformat()):
+            if view.has_statement(v.cid, v.quote, v.by, v.on.isoformat()):
                 continue  # applied before: the same words, speaker and day are not logged twice
-            title = v["title"] if v["title"] is not None and not pending.has(v["cid"]) else None
-            events += decide.log(
-                pending,
-                quote=v["quote"],
-                by=v["by"],
-                source=v["source"],
-                refs=[(v["cid"], v["status"])],
-                title=title,
-                tags=(),
-                note=None,
-                on=v["on"],
-            )
+            title = v.title if v.title is not None and not pending.has(v.cid) else None
+            try:
+                events += decide.log(
+                    pending,
+                    quote=v.quote,
+                    by=v.by,
+                    source=v.source,
+                    refs=[(v.cid, v.status)],
+                    title=title,
+                    tags=(),
+                    note=None,
+                    on=v.on,
+                )
+            except UserError as exc:
+                raise UserError(f"proposal {v.n}: {exc}") from None
             if title is not None:
-                pending.add(v["cid"], title, v["on"])
+                pending.add(v.cid, title, v.on)
         return events
 
     return session.record(decision)
+
+
+class _Planned(NamedTuple):
+    n: int
+    quote: str
+    by: str
+    source: str | None
+    cid: str
+    status: tuple[str, str]
+    title: str | None
+    on: date
 
 
 class _PendingAdds:

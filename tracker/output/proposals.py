@@ -1,17 +1,29 @@
-"""`tracker ingest`'s output: the proposals as a table or as JSON."""
+"""`tracker ingest`'s output: the proposals as a table or as JSON.
+
+In a terminal the table fits its width: N, COMMITMENT and STATUS keep what they need (up
+to a limit), and BY and QUOTE share the rest, the quote taking most of it. Piped output is
+never clipped.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from tracker.output.text import table
+from tracker.output.text import clip
 
-if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
-    pass
+if TYPE_CHECKING:
+    from tracker.application.ingest import Proposals
+    from tracker.ingest import Proposal
+
+HEADERS = ("N", "COMMITMENT", "STATUS", "BY", "QUOTE")
+COMMITMENT_MAX = 32
+STATUS_MAX = 24
+BY_SHARE = 0.3  # of what BY and QUOTE share; BY never takes more than it needs
+BY_MIN, QUOTE_MIN = 8, 20
 
 
-def proposal_json(proposal: Any) -> dict[str, Any]:
+def proposal_json(proposal: Proposal, logged: bool) -> dict[str, Any]:
     return {
         "n": proposal.n,
         "quote": proposal.quote,
@@ -23,21 +35,51 @@ def proposal_json(proposal: Any) -> dict[str, Any]:
         "title": proposal.title,
         "status": proposal.status,
         "label": proposal.label,
+        "logged": logged,
         "cue": proposal.cue,
     }
 
 
-def proposals_table(proposals: Sequence[Any], width: int | None) -> str:
-    if not proposals:
+def proposals_json(proposals: Proposals) -> list[dict[str, Any]]:
+    return [proposal_json(p, p.n in proposals.logged) for p in proposals.items]
+
+
+def _status(p: Proposal) -> str:
+    same = p.label.lower().replace("-", " ").replace("_", " ") == p.status.replace("_", " ")
+    return p.status if same else f"{p.status} ({p.label})"
+
+
+def proposals_table(proposals: Proposals, width: int | None) -> str:
+    items = proposals.items
+    if not items:
         return "no statement about a commitment found\n"
     rows = [
         (
-            str(p.n),
+            f"{p.n}*" if p.n in proposals.logged else str(p.n),
             p.commitment + (" (new)" if p.new else ""),
-            p.status if p.label == p.status else f"{p.status} ({p.label})",
+            _status(p),
             p.by or "-",
-            p.quote,
+            " ".join(p.quote.split()),
         )
-        for p in proposals
+        for p in items
     ]
-    return table(("N", "COMMITMENT", "STATUS", "BY", "QUOTE"), rows, width)
+    text = _fit(rows, width)
+    if proposals.logged:
+        text += "* already logged: --apply all leaves it out\n"
+    return text
+
+
+def _fit(rows: Sequence[tuple[str, str, str, str, str]], width: int | None) -> str:
+    need = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
+    widths = list(need)
+    if width is not None:
+        widths[1] = min(need[1], COMMITMENT_MAX)
+        widths[2] = min(need[2], STATUS_MAX)
+        shared = max(width - widths[0] - widths[1] - widths[2] - 4 * 2, BY_MIN + QUOTE_MIN)
+        widths[3] = min(need[3], max(BY_MIN, int(shared * BY_SHARE)))
+        widths[4] = max(shared - widths[3], QUOTE_MIN)
+    lines = []
+    for cells in [HEADERS, *rows]:
+        clipped = [c if len(c) <= w else clip(c, w) for c, w in zip(cells, widths, strict=True)]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(clipped, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"

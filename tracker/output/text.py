@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # only named in annotations: `status` starts faster without t
     from tracker.domain.staleness import Detail, StatusRow
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
@@ -32,7 +32,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | No
         head = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=False))
         last = cells[-1]
         if width is not None:
-            last = _clip(last, max(width - len(head) - 2, 10))
+            last = clip(last, max(width - len(head) - 2, 10))
         lines.append(f"{head}  {last}".rstrip())
     return "\n".join(lines) + "\n"
 
@@ -104,7 +104,7 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     for entry in detail.timeline:
         lines.append(f"  {_entry_heading(entry)}")
         if entry.quote:
-            quote = entry.quote if width is None else _clip(entry.quote, width * 3)
+            quote = entry.quote if width is None else clip(entry.quote, width * 3)
             lines.append(f"      “{quote}”")
         if entry.source:
             lines.append(f"      source: {entry.source}")
