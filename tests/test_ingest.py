@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 
 from tracker.domain import check_commitment_id, parse_status
 from tracker.ingest import (
+    Header,
     KnownCommitment,
     Proposal,
     html_to_text,
     propose,
     read_input,
+    split_header,
     split_sentences,
 )
 
@@ -520,3 +522,15 @@ def test_markdown_emphasis_before_a_quotation_leaves_no_stray_quote_mark() -> No
     (proposal,) = propose(text)
     assert proposal.quote == "We will open a new consulate in Lagos next year."
     assert proposal.quote in text
+
+
+def test_a_saved_readout_header_gives_source_date_and_title() -> None:
+    raw = (
+        "Source: https://example.org/readout\nDate: 2024-03-01\nTitle: A call\n\n"
+        "The ministers agreed to meet again.\n"
+    )
+    header, body = split_header(raw)
+    assert header == Header(source="https://example.org/readout", date="2024-03-01", title="A call")
+    assert body == "The ministers agreed to meet again.\n"
+    plain = "Date: is not a header without its blank line\nThe ministers met.\n"
+    assert split_header(plain) == (Header(), plain)

@@ -3,7 +3,7 @@
 Owns nothing itself: it re-exports the names the rest of tracker uses. The rules live in
 its modules, each importing only those before it in this list:
 
-- `html`: HTML to text, `read_input`;
+- `html`: HTML to text, `read_input`, the `Source:`/`Date:`/`Title:` header;
 - `sentences`: blocks, sentence spans, masked full stops, quotation regions;
 - `cues`: the cue table, negation, hypotheticals, background;
 - `speakers`: names, subjects, attribution;
@@ -19,16 +19,18 @@ callers decide what to log.
 
 from __future__ import annotations
 
-from tracker.ingest.html import html_to_text, read_input
+from tracker.ingest.html import Header, html_to_text, read_input, split_header
 from tracker.ingest.matching import KnownCommitment
 from tracker.ingest.propose import Proposal, propose
 from tracker.ingest.sentences import split_sentences
 
 __all__ = [
+    "Header",
     "KnownCommitment",
     "Proposal",
     "html_to_text",
     "propose",
     "read_input",
+    "split_header",
     "split_sentences",
 ]

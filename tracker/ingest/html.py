@@ -1,15 +1,18 @@
-"""HTML to text for ingest: `html_to_text` and `read_input`.
+"""Inputs for ingest: `html_to_text`, `read_input` and `split_header`.
 
 Owns: reducing an HTML page to paragraphs of plain text (scripts and styles dropped, blocks,
-list items and headings kept apart) and deciding whether an input is HTML at all.
+list items and headings kept apart), deciding whether an input is HTML at all, and reading
+the `Source:`/`Date:`/`Title:` lines a saved text may start with.
 
-Imports the standard library only; nothing else in `tracker.ingest` is needed here.
+Imports the standard library and attrs only; nothing else in `tracker.ingest` is needed here.
 """
 
 from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+
+import attrs
 
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe"})
 _BLOCK_TAGS = frozenset(
@@ -92,3 +95,40 @@ def read_input(raw: str, name: str | None = None) -> str:
     if stripped.startswith(("<!doctype html", "<html")) or len(_HTML_SNIFF.findall(head)) >= 3:
         return html_to_text(raw)
     return raw
+
+
+@attrs.frozen(kw_only=True)
+class Header:
+    """What a text's opening `Source:`, `Date:` and `Title:` lines say (None when absent)."""
+
+    source: str | None = None
+    date: str | None = None
+    title: str | None = None
+
+
+_HEADER_LINE = re.compile(
+    r"(?P<key>Source|Date|Title|URL)[ \t]*:[ \t]*(?P<value>\S[^\n]*?)[ \t]*\n"
+)
+
+
+def split_header(text: str) -> tuple[Header, str]:
+    """Split off the `Source:`/`Date:`/`Title:` lines a saved readout starts with.
+
+    The lines must come first, one per key, up to the first blank line; anything else
+    (a text that does not start that way) gives an empty header and the text unchanged.
+    The date is returned as written; the caller checks it.
+    """
+    values: dict[str, str] = {}
+    pos = len(text) - len(text.lstrip("\ufeff"))
+    while True:
+        match = _HEADER_LINE.match(text, pos)
+        if match is None:
+            break
+        key = match.group("key").lower()
+        if key in values:
+            break
+        values["source" if key == "url" else key] = match.group("value")
+        pos = match.end()
+    if not values or (text[pos : pos + 1] not in ("\n", "\r") and pos < len(text)):
+        return Header(), text
+    return Header(**values), text[pos:].lstrip("\r\n")

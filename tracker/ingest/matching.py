@@ -27,6 +27,8 @@ class KnownCommitment:
 
     id: str
     title: str
+    # Other names texts use for it ("MSS", "the trade partnership"): `tracker add --alias`.
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
 _STOPWORDS = _words(
