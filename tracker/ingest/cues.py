@@ -25,7 +25,8 @@ _COMMIT_VERBS = (
     r"|guarantee|protect|submit|adopt|enact|hire|recruit|halve|end|stop|close|honou?r|respect"
     r"|abide|maintain|commit|pledge|step\s+up|scale\s+up|transfer|repay|spend|purchase|procure"
     r"|upgrade|moderni[sz]e|rebuild|repair|reopen|withdraw|begin|start|lower|cap|ban|boost"
-    r"|accelerate|expedite|install|equip|earmark|mobili[sz]e|work\s+(?:with|to|towards?))"
+    r"|accelerate|expedite|install|equip|earmark|mobili[sz]e|stand\s+(?:with|by)"
+    r"|work\s+(?:closely\s+|together\s+)?(?:with|to|towards?|on))"
 )
 _WILL = r"(?:will|shall|’ll|'ll)"
 _WILL_ADVERBS = r"(?:(?:also|now|further|jointly|soon|then|immediately|therefore|still|each)\s+)?"
@@ -54,6 +55,73 @@ _WHEN = (
 # on"); among cues of one strength the first in the sentence gives the status, because the
 # main clause of a readout sentence comes first and later cues sit in subordinate clauses.
 _CUE_TABLE: list[tuple[str, str, str, str]] = [
+    # The vocabulary of readouts: what the parties discussed, stressed, welcomed or resolved.
+    # proposed: raised, stressed or supported, nobody yet bound to act
+    (r"(?<!to\s)\b(?:discuss(?:ed|es)|spoke\s+about|talked\s+about|exchanged\s+views\s+on"
+     r"|explored)\b(?!\s+(?:during|at|in|on|by)\b)", "proposed", "discussed", "noun"),
+    (r"\b(?:emphasi[sz](?:ed|es|ing)|underscor(?:ed|es|ing)|stress(?:ed|es|ing)|highlight(?:ed|s|ing)"
+     r"|underlin(?:ed|es|ing)|not(?:ed|es|ing)|reiterat(?:ed|es|ing)|reaffirm(?:ed|s|ing)"
+     r"|agreed\s+on|recogni[sz](?:ed|es|ing)|acknowledg(?:ed|es|ing)|affirm(?:ed|s|ing)"
+     r"|discuss(?:ed|es)|agreed)\s+(?:the\s+|their\s+|his\s+|her\s+|its\s+)?(?:[\w-]+\s+)?"
+     r"(?:importance|need|necessity|urgency)\b(?!\s+to\s+(?:conclude|finali[sz]e|complete|sign"
+     r"|ratify|agree\s+on)\b)", "proposed", "discussed", "verb"),
+    (r"\bencourag(?:ed|es|e|ing)\b", "proposed", "called for", "verb"),
+    (r"\boffer(?:ed|s|ing)\s+(?:his|her|its|their|our|the)?\s*(?:good\s+offices|help|assistance"
+     r"|support|to\s+help|to\s+assist)", "proposed", "raised", "verb"),
+    (r"\b(?:not(?:ed|es|ing)|express(?:ed|es)|reaffirm(?:ed|s|ing)|reiterat(?:ed|es|ing)"
+     r"|underscor(?:ed|es)|affirm(?:ed|s)|voic(?:ed|es)|convey(?:ed|s)|emphasi[sz](?:ed|es)"
+     r"|underlin(?:ed|es)|highlight(?:ed|s)|stress(?:ed|es))\s+(?:[\w·’'-]+\s+){0,3}?"
+     r"support\s+(?:for|to)\b", "proposed", "discussed", "verb"),
+    (r"\breiterat\w*\s+(?:his|her|its|their|the|our)?\s*calls?\b",
+     "proposed", "called for", "verb"),
+    (r"\bagree(?:d|s|ing)?\s+(?:that\s+)?[^.;]{0,80}?\b(?:must|should|could|need\s+to|would\s+require)\b",
+     "proposed", "discussed", "verb"),
+    (r"\bmust\s+(?:now\s+|urgently\s+|also\s+)?(?!be\b|not\b)[a-z]+", "proposed", "called for",
+     "verb"),
+    # pending: a signature, decision or agreement still ahead
+    (r"\blook(?:ed|s|ing)?\s+forward\s+to\s+(?:the\s+)?(?:sign|finali|conclu|adopt|ratif|approv"
+     r"|agree|decision|complet|reach)", "pending", "awaiting", "verb"),
+    (r"\blook(?:ed|s|ing)?\s+forward\s+to\b", "committed", "agreed", "noun"),
+    (r"\b(?:talks|negotiations|discussions)\b[^.;]{0,60}?\b(?:proceed|continue|are\s+(?:still\s+)?"
+     r"ongoing|is\s+ongoing|under\s*way)", "pending", "negotiating", "verb"),
+    (r"\bshare[sd]?\s+the\s+(?:goal|aim|objective)\s+of\s+negotiating\b", "pending",
+     "negotiating", "verb"),
+    (r"\b(?:to|and)\s+(?:secure|reach|conclude)\s+(?:an?\s+|such\s+an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
+     r"(?:agreement|deal|accord)\b", "pending", "negotiating", "noun"),
+    (rf"\b{_WILL}\s+(?:now\s+|further\s+)?(?:discuss|negotiate|work\s+out|consider)\b", "pending",
+     "negotiating", "verb"),
+    (r"\bconclud(?:ed|es)\s+(?:[\w·’'-]+\s+){0,4}?(?:meetings?|talks|rounds?|sessions?"
+     r"|discussions?|consultations?)\s+(?:on|about|over|of)\b", "pending", "negotiating", "verb"),
+    # committed: resolved, decided, planned
+    (r"\bresol(?:ved|ve)\s+to\b", "committed", "agreed", "verb"),
+    (r"\bnot(?:ed|ing)\s+(?:[\w·’'-]+\s+){0,6}?decision\s+to\b|\bdecided\s+to\b", "committed",
+     "agreed", "verb"),
+    (r"\bplans?\s+(?:to|for)\b", "committed", "announced", "noun"),
+    (r"\bwelcom(?:ed|es|ing)\s+(?:the\s+)?(?:[\w·’'-]+\s+){0,3}?(?:decision|announcement|launch"
+     r"|pledges?|commitments?)\b", "committed", "announced", "verb"),
+    # in progress: continuing, progressing, under way
+    (r"\bcontinu(?:e|es|ed|ing)\s+(?:to\s+[a-z]+|[a-z]+ing\b|(?:its|their|his|her|our)\s+work"
+     r"|work)", "in_progress", "ongoing", "verb"),
+    (r"\bcontinued\s+(?:[a-z]+\s+)?(?:cooperation|work|support|engagement|efforts|implementation"
+     r"|coordination|dialogue|collaboration|assistance)\b", "in_progress", "ongoing", "verb"),
+    (r"\bongoing\b(?!\s+(?:conflict|war|crisis|fighting|violence|hostilities|situation"
+     r"|aggression))", "in_progress", "ongoing", "noun"),
+    (r"\bprogress\s+(?:made\s+)?(?:on|in|towards?|with)\b|\b(?:significant|positive|good|steady"
+     r"|important|real|tangible|further|substantial)\s+progress\b", "in_progress", "ongoing",
+     "verb"),
+    (r"\befforts\s+(?:to|on|in)\b", "in_progress", "ongoing", "noun"),
+    (r"\b(?:is|are|was|were)\s+(?:now\s+|still\s+)?(?:focused\s+on|fulfilling|delivering\s+on"
+     r"|meeting\s+(?:its|their)|carrying\s+out)\b", "in_progress", "implementing", "verb"),
+    (r"\bsteps\s+taken\b|\bupdated\s+(?:[\w·’'-]+\s+){0,6}?on\s+(?:[\w·’'-]+\s+){0,3}?"
+     r"(?:commitments?|progress|implementation|efforts)\b", "in_progress", "ongoing", "verb"),
+    # closing, but only when the sentence says so outright
+    (r"\b(?:welcom(?:ed|es|ing)|celebrat(?:ed|es|ing)|convened|hosted|witnessed|attended)\s+(?:the\s+)?"
+     r"(?:[\w·’'-]+\s+){0,2}?(?:signing|adoption|entry\s+into\s+force|completion|ratification)\b",
+     "fulfilled", "signed", "verb"),
+    (r"\b(?:neither|none|no)\s+(?:[\w·’'-]+\s+){0,3}?(?:observed|kept|honou?red|respected"
+     r"|abided\s+by|complied\s+with|implemented|fulfill?ed|met)\b", "broken", "failed", "verb"),
+    (r"\b(?:did|does|do|has|have|had)(?:\s+not|n[’']t)\s+(?:observe|keep|honou?r|respect|abide"
+     r"|comply|implement|fulfill?|meet|deliver|uphold)\b", "broken", "failed", "verb"),
     # pending: negotiation and awaiting conclusion
     (r"\b(?:the\s+)?need\s+to\s+(?:conclude|finali[sz]e|complete|sign|ratify|agree\s+on)\b",
      "pending", "pending conclusion", "verb"),
@@ -92,10 +160,11 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
     (r"\bpledg(?:ed|es|ing)\b|\bpledge\s+to\b", "committed", "pledged", "verb"),
     (rf"\bpromis(?:ed|es|ing){_WHEN}\s+(?:to|that|a|an|the|\$|€|£|\d)", "committed",
      "promised", "verb"),
-    (rf"\bvow(?:s|ed){_WHEN}\s+to\b|\bundert(?:ook|akes|aken)\s+to\b|\bguarantee[sd]?\s+(?:to|that)\b"
-     r"|\boffer(?:ed|s)\s+to\b", "committed", "promised", "verb"),
+    (rf"\bvow(?:s|ed){_WHEN}\s+to\b|\bundert(?:ook|akes|aken)\s+to\b|\bguarantee[sd]?\s+(?:to|that)\b",
+     "committed", "promised", "verb"),
     (r"\bsigned\s+up\s+to\b", "committed", "agreed", "verb"),
-    (rf"\bagree(?:s|d)?(?:\s+on(?!\s+{_DATE_WORD})|{_WHEN}\s+(?:to|that|upon|in\s+principle))\b"
+    (rf"\bagree(?:s|d|ing)?(?!\s+to\s+remain\s+seized)(?:\s+on(?!\s+{_DATE_WORD}|\s+the\s+(?:importance|need))|{_WHEN}\s+(?:to|that|upon|in\s+principle)"
+     r"|\s+with\s+(?:[\w·’'-]+\s+){1,5}?to)\b"
      r"|\b(?:has|have|had|was|were)\s+agreed\b", "committed", "agreed", "verb"),
     (r"\breach(?:ed|es)?\s+(?:an?\s+)?(?:[\w-]+\s+)?(?:agreement|deal|accord|consensus"
      r"|understanding)\b|\bstr(?:uck|ike)\s+(?:an?\s+)?(?:[\w-]+\s+)?(?:deal|agreement)\b"
@@ -107,7 +176,7 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
     (r"\bannounc(?:ed|es)\s+(?!that\b|on\b|in\b|at\b|yesterday\b|today\b|last\b|earlier\b"
      r"|during\b|after\b|before\b|via\b|through\b|his\s+resignation|her\s+resignation)"
      r"(?=[\w$€£])", "committed", "announced", "verb"),
-    (rf"\b{_WILL}\s+continue\s+to\b", "committed", "promised", "verb"),
+    (rf"\b{_WILL}\s+continue\s+to\b", "in_progress", "ongoing", "verb"),
     (rf"\b(?:we|i)\s+{_WILL}\s+{_WILL_ADVERBS}(?!{_FIRST_PERSON_STOP})[a-z]+",
      "committed", "promised", "verb"),
     (rf"\b{_WILL}\s+{_WILL_ADVERBS}{_COMMIT_VERBS}\b", "committed", "promised", "verb"),
@@ -115,7 +184,7 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
      "committed", "promised", "verb"),
     (r"\bcommitments?\s+to\b", "committed", "committed", "noun"),
     # in progress: implementation
-    (r"\b(?:launch(?:ed|es)|(?:has|have|had)\s+begun|began|begins|start(?:ed|s)"
+    (r"\b(?:launch(?:ed|es)|(?:has|have|had)\s+begun|began(?!\s+by\b)|begins|start(?:ed|s)"
      r"|roll(?:ed|s)\s+out|resum(?:ed|es)|deploy(?:ed|s)|kick(?:ed|s)\s+off|commenc(?:ed|es)"
      r"|disburs(?:ed|es))\b", "in_progress", "ongoing", "verb"),
     (rf"\b{_AUX}\s+(?:now\s+|already\s+)?implementing\b", "in_progress", "implementing",
@@ -126,7 +195,10 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
      "in_progress", "ongoing", "verb"),
     # fulfilled
     (r"\bsigned\b", "fulfilled", "signed", "verb"),
-    (r"\bconclud(?:ed|es)\s+(?:a|an|the|its|their|negotiations|talks)\b|\b(?:was|were|has\s+been"
+    (r"\bconclud(?:ed|es)\s+(?:a|an|the|its|their)\b(?!\s+(?:[\w·’'-]+\s+){0,3}?"
+     r"(?:meetings?|visits?|weeks?|sessions?|rounds?|trips?|tours?|discussions?|conferences?"
+     r"|summits?|dialogues?|calls?|talks|consultations?|days?|series|remarks|speech)\b)"
+     r"|\b(?:was|were|has\s+been"
      r"|have\s+been)\s+concluded\b", "fulfilled", "concluded", "verb"),
     (r"\bratifi(?:ed|es)\b", "fulfilled", "concluded", "verb"),
     (r"\bdelivered\b(?!\s+on\s+(?:our|its|their|his|her|all|my)\s+(?:promises|commitments"
@@ -232,11 +304,46 @@ def _find_cues(masked: str, *, loose: bool = False) -> list[_Cue]:
                 continue  # "would be signed", "could be completed": not done yet
             if _CONDITIONAL.search(re.split(r"[,;:]", before)[-1]):
                 continue  # "if the parties agree to ...": nothing was agreed
+            if _in_a_name(masked, match.start()):
+                continue  # "the Jeddah Declaration of Commitment to Protect Civilians"
+            if status in CLOSING_STATUSES and _SUBORDINATE.search(re.split(r"[,;:]", before)[-1]):
+                continue  # "... after the agreement was signed": not what the sentence reports
+            if label == "discussed" and (
+                _GENERAL_VALUE.match(masked, match.end()) or _SITUATION.match(masked, match.end())
+            ):
+                continue  # "the importance of peace and stability": no action to log
             found.append(_Cue(match.start(), match.end(), status, label, strength))
     for match in _REPORTED_WOULD.finditer(masked):
         found.append(_Cue(match.start("cue"), match.end("cue"), "committed", "promised", "verb"))
     found.sort(key=lambda c: (c.strength != "verb", c.start, -(c.end - c.start)))
     return found
+
+
+# Statuses that close a commitment: proposed only from a cue that states it outright.
+CLOSING_STATUSES = frozenset({"fulfilled", "partial", "broken", "withdrawn", "superseded"})
+_SUBORDINATE = re.compile(
+    r"\b(?:after|since|when|once|before|until|following|which|who|whereby)\b", re.IGNORECASE
+)
+# "discussed the situation in the east": a state of the world, not an action.
+_SITUATION = re.compile(
+    r"\s+(?:the\s+|their\s+|regional\s+|bilateral\s+|current\s+|ongoing\s+|latest\s+)*"
+    r"(?:situation|conflict|crisis|war|developments|issues|challenges?|relationship|ties|events)\b",
+    re.IGNORECASE,
+)
+_GENERAL_VALUE = re.compile(
+    r"\s+(?:of|for)\s+(?:(?:maintaining|preserving|upholding|the|a|an|our|their|its|strong|close)"
+    r"\s+)*(?:[\w·’'-]+\s+){0,3}?(?:peace|stability|relationship|alliance|friendship|ties"
+    r"|partnership|values|role)\b(?![^.;]{0,40}\b(?:through|by)\b)",
+    re.IGNORECASE,
+)
+
+
+def _in_a_name(masked: str, start: int) -> bool:
+    """A capitalised cue word after the sentence's first word sits inside a proper name."""
+    if not masked[start : start + 1].isupper():
+        return False
+    before = masked[:start].rstrip()
+    return bool(before) and not before.endswith(('"', "“", "‘", "'", "(", ":", "—"))
 
 
 _DONE_STATUSES = frozenset({"fulfilled", "in_progress", "broken", "withdrawn", "stalled"})

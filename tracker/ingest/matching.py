@@ -10,7 +10,7 @@ modules `sentences`, `cues` and `speakers`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -21,6 +21,10 @@ from tracker.ingest.sentences import _words
 from tracker.ingest.speakers import _ADVERB_TAIL, _LEADING_PHRASE_WORDS, _PRONOUNS
 
 
+def _names_tuple(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(names)
+
+
 @attrs.frozen(kw_only=True)
 class KnownCommitment:
     """A commitment already in the log, as ingest needs to match it."""
@@ -28,7 +32,7 @@ class KnownCommitment:
     id: str
     title: str
     # Other names texts use for it ("MSS", "the trade partnership"): `tracker add --alias`.
-    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_names_tuple)
 
 
 _STOPWORDS = _words(
@@ -45,7 +49,9 @@ _ANAPHOR = re.compile(
     r"|\bthe\s+(?:target|goal|promise|pledge)\b",
     re.IGNORECASE,
 )
-_AGREEMENT_ANAPHOR = re.compile(r"\bthe\s+(?:deal|agreement|accord|treaty|pact)\b", re.IGNORECASE)
+_AGREEMENT_ANAPHOR = re.compile(
+    r"\b(?:the|such\s+an?|this|that)\s+(?:deal|agreement|accord|treaty|pact)\b", re.IGNORECASE
+)
 
 
 def _normal_tokens(text: str) -> list[str]:
@@ -64,7 +70,12 @@ def _stem(word: str) -> str:
 
 
 def _content_stems(text: str) -> set[str]:
-    return {_stem(t) for t in _normal_tokens(text) if t.lower() not in _STOPWORDS}
+    stems = {_stem(t) for t in _normal_tokens(text) if t.lower() not in _STOPWORDS}
+    # "Russian" names Russia, "Kenyan" Kenya: a capitalised word in -an also gives its country.
+    stems.update(
+        t[:-1].lower() for t in _normal_tokens(text) if t[:1].isupper() and t.endswith("an")
+    )
+    return stems
 
 
 def _common_stems(text: str) -> set[str]:
@@ -78,38 +89,97 @@ def _common_stems(text: str) -> set[str]:
 
 def _acronyms(title: str) -> set[str]:
     found = set(re.findall(r"\(([A-Z][A-Z0-9&-]{1,9})\)", title))
+    for acronym in list(found):
+        # "ASF-RDC": each part names the commitment too ("the ASF").
+        found.update(part for part in acronym.split("-") if len(part) >= 3)
     words = [w for w in re.findall(r"[A-Za-z]+", title) if w[0].isupper()]
     if len(words) >= 3:
         found.add("".join(w[0] for w in words))
     return found
 
 
-def _match_known(
+def _names(item: KnownCommitment) -> list[str]:
+    """Other names of a commitment: its aliases and the words its title puts in brackets."""
+    names = list(item.aliases)
+    for inner in re.findall(r"\(([^()]{3,60})\)", item.title):
+        # "(Stormont talks)", "(Brexit deal)"; an acronym or a year is matched elsewhere.
+        if " " in inner.strip() and not re.fullmatch(r"[\d\s,–-]+", inner):
+            names.append(inner)
+    return names
+
+
+def _proper_stems(title: str) -> set[str]:
+    """Stems of the title's capitalised words, its first word excepted: the names in it."""
+    words = _normal_tokens(re.sub(r"\([^()]*\)", " ", title))[1:]
+    names = {_stem(w) for w in words if w[:1].isupper() and w.lower() not in _STOPWORDS}
+    return names | {w[:-1].lower() for w in words if w[:1].isupper() and w.endswith("an")}
+
+
+@attrs.frozen
+class Match:
+    """A known commitment a sentence names, how strongly, and the words it was named by."""
+
+    item: KnownCommitment
+    score: float
+    words: str
+
+
+def _phrase_in(phrase: str, sentence: str) -> bool:
+    words = _normal_tokens(phrase)
+    if not words:
+        return False
+    pattern = r"\W+".join(re.escape(w) for w in words)
+    return re.search(rf"(?<![\w-]){pattern}(?![\w-])", sentence, re.IGNORECASE) is not None
+
+
+def match_all(
     sentence: str, known: Sequence[KnownCommitment], *, whole_title: bool = False
-) -> KnownCommitment | None:
+) -> list[Match]:
+    """Every known commitment the sentence names, best first.
+
+    By id or alias (3), by acronym (2), or by title words: at least two of the title's
+    content words, either three fifths of them or including a name from the title ("Iran"
+    in "the Iran nuclear deal" for the JCPOA's title).
+    """
     stems = _content_stems(sentence)
     tokens = set(_normal_tokens(sentence))
-    best: tuple[float, KnownCommitment] | None = None
+    found: list[Match] = []
     for item in known:
         score = 0.0
+        words = ""
         id_words = item.id.replace("-", " ")
+        alias = next((n for n in _names(item) if _phrase_in(n, sentence)), None)
         if re.search(rf"(?<![\w-]){re.escape(item.id)}(?![\w-])", sentence, re.IGNORECASE) or (
             "-" in item.id and re.search(rf"\b{re.escape(id_words)}\b", sentence, re.IGNORECASE)
         ):
-            score = 3.0
+            score, words = 3.0, item.id
+        elif alias is not None:
+            score, words = 3.0, alias
         elif _acronyms(item.title) & tokens:
-            score = 2.0
+            score, words = 2.0, " ".join(sorted(_acronyms(item.title) & tokens))
         else:
             title_stems = _content_stems(item.title)
             hits = title_stems & stems
+            named = hits & _proper_stems(item.title)
             if len(title_stems) >= 2 and len(hits) >= 2 and len(hits) / len(title_stems) >= 0.6:
                 score = len(hits) / len(title_stems)
+            elif len(hits) >= 2 and named:
+                score = 0.5
             elif whole_title and len(title_stems) == 1 and hits == title_stems:
                 # A one-word suggestion ("Truce") named again: "violating the truce".
                 score = 0.5 if not hits & _ID_SKIP and hits != {"commitment"} else 0.0
-        if score and (best is None or score > best[0]):
-            best = (score, item)
-    return best[1] if best else None
+            words = " ".join(sorted(hits))
+        if score:
+            found.append(Match(item, score, words))
+    found.sort(key=lambda m: -m.score)
+    return found
+
+
+def _match_known(
+    sentence: str, known: Sequence[KnownCommitment], *, whole_title: bool = False
+) -> KnownCommitment | None:
+    found = match_all(sentence, known, whole_title=whole_title)
+    return found[0].item if found else None
 
 
 def _object_phrase(masked: str, cue: _Cue) -> str:
@@ -227,7 +297,7 @@ def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
 
 def _unique_id(base: str, used: set[str], next_suffix: dict[str, int]) -> str:
     """A slug of `base` no other commitment uses: '-2', '-3' ... are added on a clash."""
-    slug = slugify(base, limit=40) or "commitment"
+    slug = _whole_words(slugify(base, limit=400), 40) or "commitment"
     try:
         check_commitment_id(slug)
     except UserError:
@@ -238,5 +308,13 @@ def _unique_id(base: str, used: set[str], next_suffix: dict[str, int]) -> str:
         counter = next_suffix.get(slug, 2)
         next_suffix[slug] = counter + 1
         suffix = f"-{counter}"
-        candidate = slug[: 40 - len(suffix)].rstrip("-") + suffix
+        candidate = (_whole_words(slug, 40 - len(suffix)) or slug[: 40 - len(suffix)]) + suffix
     return candidate
+
+
+def _whole_words(slug: str, limit: int) -> str:
+    """The longest run of `slug`'s leading words that fits in `limit`: never a cut word."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[: limit + 1]
+    return cut[: cut.rfind("-")] if "-" in cut else ""

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import attrs
 
 from tracker.domain import parse_status
-from tracker.ingest.cues import _PRAISE_VERBS, _Cue, _find_cues
+from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues
 from tracker.ingest.matching import (
     _AGREEMENT_ANAPHOR,
     _ANAPHOR,
@@ -24,13 +24,16 @@ from tracker.ingest.matching import (
     _match_known,
     _suggest,
     _unique_id,
+    match_all,
 )
 from tracker.ingest.sentences import _mask, _quote_regions, _Quotes, _segment, _Sentence
 from tracker.ingest.speakers import (
+    _AGENT_NOUNS,
     _ATTR_BEFORE,
     _GROUP_WORDS,
     _PERSON_ROLES,
     _PRONOUNS,
+    _TITLE_WORDS,
     _attribution_after,
     _chain_speaker,
     _clean_np,
@@ -58,6 +61,14 @@ class Proposal:
     status: str
     label: str
     cue: str
+    # The words of the quote that named an existing commitment (its id, an alias, an acronym
+    # or title words); empty for a new suggestion or one carried over from the sentence before.
+    matched_on: str = ""
+    # The status closes the commitment (fulfilled, partial, broken, withdrawn, superseded).
+    # Ingest proposes one only from a cue that states it outright in the sentence's own
+    # clause: "signed", "violated", "neither side observed"; never from a name or a
+    # subordinate clause ("after the agreement was signed").
+    closes: bool = False
 
 
 @attrs.frozen
@@ -69,6 +80,7 @@ class _Found:
     cue: _Cue
     speaker: str | None
     quoted: bool
+    cues: tuple[_Cue, ...] = ()  # every cue of the quote, in text order
 
 
 _CLOSING_QUOTES = {'"': '"', "”": "“", "»": "«"}
@@ -120,7 +132,8 @@ def propose(
         lower = np.lower()
         if lower in ("he", "she", "his", "her"):
             return last_person or by
-        if lower in ("they", "their") or lower in _GROUP_WORDS:
+        if lower in ("they", "their") or lower in _GROUP_WORDS or _BOTH_SIDES.fullmatch(np):
+            # "the two sides", "both leaders": the parties last named together.
             return last_group or last_agent or last_person or by
         if lower in ("it", "its"):
             return last_agent or last_person or by
@@ -234,7 +247,21 @@ def propose(
         quote_end = _trim_end(text, quote_start, quote_end)  # after: the start may drop a mark
         if quote_end - quote_start < 3:
             continue
-        found.append(_Found(quote_start, quote_end, sentence, masked, cue, speaker, quoted))
+        in_quote = tuple(
+            sorted(
+                (
+                    c
+                    for c in cues
+                    if quote_start - sentence.start <= c.start < quote_end - sentence.start
+                ),
+                key=lambda c: c.start,
+            )
+        )
+        if not fit_speaker(speaker):
+            speaker = by  # a clause, not a name: the caller's --by, or nobody
+        found.append(
+            _Found(quote_start, quote_end, sentence, masked, cue, speaker, quoted, in_quote)
+        )
 
     found = _drop_paraphrases(found)
     return _assign(found, text, known, by=by, on=on, source=source)
@@ -306,47 +333,162 @@ def _assign(
     for item in found:
         quote = text[item.quote_start : item.quote_end]
         masked_quote = _mask(quote)
-        match = _match_known(quote, known)
+        matches = match_all(quote, known)
         earlier = _match_known(quote, suggested, whole_title=True)
         previous = proposals[-1] if proposals else None
-        commitment: tuple[str, bool, str]
-        if match is not None:
-            commitment = (match.id, False, match.title)
+        targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
+        strong = [m for m in matches if m.score >= 0.6]
+        if len(strong) > 1:
+            # "discussed A, B and C": one proposal per commitment, each with the cue before it.
+            for m in sorted(strong, key=lambda m: _position(masked_quote, m.words)):
+                cue = _governing_cue(item, _position(masked_quote, m.words))
+                targets.append(((m.item.id, False, m.item.title), cue, m.words))
+        elif matches:
+            m = matches[0]
+            targets.append(((m.item.id, False, m.item.title), item.cue, m.words))
         elif earlier is not None:
-            commitment = (earlier.id, True, earlier.title)
+            targets.append(((earlier.id, True, earlier.title), item.cue, ""))
         elif previous is not None and _AGREEMENT_ANAPHOR.search(masked_quote) and last_agreement:
-            commitment = last_agreement
+            targets.append((last_agreement, item.cue, ""))
+        elif (topic := _earlier_topic(quote, proposals, known)) is not None:
+            targets.append(((topic.id, False, topic.title), item.cue, ""))
         elif previous is not None and (
             _ANAPHOR.search(masked_quote)
             or _continues(quote, previous, item.sentence.block == previous_block)
         ):
-            commitment = (previous.commitment, previous.new, previous.title)
+            targets.append(((previous.commitment, previous.new, previous.title), item.cue, ""))
         else:
             words, title = _suggest(item.masked, item.cue, item.speaker)
             new_id = _unique_id(words, used, next_suffix)
             used.add(new_id)
             suggested.append(KnownCommitment(id=new_id, title=title))
-            commitment = (new_id, True, title)
-        status, label = parse_status(item.cue.label)
-        if status != item.cue.status:  # pragma: no cover - the cue table is checked in tests
-            raise AssertionError(f"label {label!r} does not give {item.cue.status!r}")
-        if item.cue.label in ("agreed", "signed", "concluded"):
-            last_agreement = commitment
+            targets.append(((new_id, True, title), item.cue, ""))
         previous_block = item.sentence.block
-        cue_text = " ".join(item.masked[item.cue.start : item.cue.end].replace("·", ".").split())
-        proposals.append(
-            Proposal(
-                n=len(proposals) + 1,
-                quote=quote,
-                by=item.speaker,
-                on=on,
-                source=source,
-                commitment=commitment[0],
-                new=commitment[1],
-                title=commitment[2],
-                status=status,
-                label=label,
-                cue=cue_text,
+        for commitment, cue, matched_on in targets:
+            status, label = parse_status(cue.label)
+            if status != cue.status:  # pragma: no cover - the cue table is checked in tests
+                raise AssertionError(f"label {label!r} does not give {cue.status!r}")
+            if cue.label in ("agreed", "signed", "concluded") or matched_on:
+                last_agreement = commitment
+            cue_text = " ".join(item.masked[cue.start : cue.end].replace("·", ".").split())
+            proposals.append(
+                Proposal(
+                    n=len(proposals) + 1,
+                    quote=quote,
+                    by=item.speaker,
+                    on=on,
+                    source=source,
+                    commitment=commitment[0],
+                    new=commitment[1],
+                    title=commitment[2],
+                    status=status,
+                    label=label,
+                    cue=cue_text,
+                    matched_on=matched_on,
+                    closes=status in CLOSING_STATUSES,
+                )
             )
-        )
     return proposals
+
+
+def _position(masked_quote: str, words: str) -> int:
+    """Where the words that named a commitment first occur in the quote (its end if nowhere)."""
+    for word in words.split():
+        match = re.search(rf"\b{re.escape(word)}", masked_quote, re.IGNORECASE)
+        if match:
+            return match.start()
+    return len(masked_quote)
+
+
+def _governing_cue(item: _Found, at: int) -> _Cue:
+    """The cue that governs a commitment named at `at` in the quote: the last verb cue before it."""
+    offset = item.quote_start - item.sentence.start
+    before = [c for c in item.cues if c.strength == "verb" and c.start - offset <= at]
+    return before[-1] if before else item.cue
+
+
+def _earlier_topic(
+    quote: str, proposals: Sequence[Proposal], known: Sequence[KnownCommitment]
+) -> KnownCommitment | None:
+    """A known commitment named earlier in the text whose title shares a word with the quote.
+
+    A readout names a tracked commitment once ("the African Standby Force") and then goes
+    on about it in its own words ("the Commission ... the standby force's deployment").
+    """
+    named = {p.commitment for p in proposals if p.matched_on}
+    stems = _common_stems(quote)
+    for item in reversed([k for k in known if k.id in named]):
+        if stems & _common_stems(item.title):
+            return item
+    return None
+
+
+_BOTH_SIDES = re.compile(
+    r"(?:the\s+)?(?:two|both)\s+(?:sides|parties|leaders|ministers|delegations|countries"
+    r"|governments|presidents|prime\s+ministers)",
+    re.IGNORECASE,
+)
+# Lower-case words a name of a person, office or body may hold ("Minister of State for
+# Trade", "the Council of the European Union"); any other lower-case word makes it a clause.
+_NAME_GLUE = frozenset(
+    [
+        "of",
+        "and",
+        "the",
+        "for",
+        "de",
+        "del",
+        "da",
+        "di",
+        "von",
+        "van",
+        "der",
+        "den",
+        "bin",
+        "al",
+        "la",
+        "le",
+        "du",
+        "des",
+        "on",
+        "in",
+        "to",
+        "y",
+        "e",
+    ]
+)
+SPEAKER_LIMIT = 80
+
+
+def fit_speaker(speaker: str | None) -> bool:
+    """Whether `speaker` reads as a person, office or body: short, and no clause inside.
+
+    "Secretary Rubio and President Ruto" fits; "Saudi and U.S. facilitators note with
+    concern that neither side" does not, nor anything over 80 characters.
+    """
+    if speaker is None:
+        return True
+    if len(speaker) > SPEAKER_LIMIT or len(speaker.split()) > 10:
+        return False
+    lower_words = [w for w in re.findall(r"[\w’'-]+", speaker) if w.islower()]
+    odd = [w for w in lower_words if w not in _NAME_GLUE and w not in _ROLE_WORDS]
+    return not odd
+
+
+_ROLE_WORDS = (
+    _TITLE_WORDS
+    | _AGENT_NOUNS
+    | frozenset(
+        [
+            "two",
+            "both",
+            "sides",
+            "leaders",
+            "foreign",
+            "general",
+            "secretary-general",
+            "prime",
+            "ministers",
+        ]
+    )
+)
