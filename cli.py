@@ -435,9 +435,9 @@ def ingest(
     proposals = ingest.ingest_proposals(session, document, by=by, on=on, source=source)
     if apply is None and not review:
         if fmt == "json":
-            typer.echo(structured.dumps(proposals_json(proposals)))
+            typer.echo(structured.dumps(proposals_json(proposals.items, proposals.logged)))
         else:
-            typer.echo(proposals_table(proposals, term_width()), nl=False)
+            typer.echo(proposals_table(proposals.items, proposals.logged, term_width()), nl=False)
         _note_undated(undated, document.name)
         return
     if not proposals.items:

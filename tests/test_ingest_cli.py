@@ -34,6 +34,8 @@ KEYS = [
     "label",
     "logged",
     "cue",
+    "matched_on",
+    "closes",
 ]
 
 
@@ -60,8 +62,10 @@ def test_seed_article_proposals(run, stip):
     ]
     assert by_status == [
         ("stip", "pending", "pending conclusion"),
+        ("new", "proposed", "discussed"),  # the paraphrase of the MSS sentence that follows
         ("new", "committed", "agreed"),
         ("new", "committed", "committed"),
+        ("new", "proposed", "discussed"),  # "expressed support for"
         ("new", "committed", "committed"),
     ]
     for p in found:
@@ -71,7 +75,7 @@ def test_seed_article_proposals(run, stip):
             "2025-01-27",
             "https://example.org/readout",
         )
-    assert "Haiti" in found[1]["quote"] and "Macron" in found[3]["quote"]
+    assert "Haiti" in found[2]["quote"] and "Macron" in found[5]["quote"]
     assert event_count(run) == 1  # nothing written without --apply
 
 
@@ -80,16 +84,18 @@ def test_apply_logs_the_chosen_proposals_in_one_go(run, stip):
     result = run(
         "ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all"
     )
-    assert result.stdout == "logged 4 statements, added 3 commitments (proposals 1, 2, 3, 4)\n"
+    assert result.stdout == (
+        "logged 6 statements, added 2 commitments (proposals 1, 2, 3, 4, 5, 6)\n"
+    )
     rows = {r["id"]: r for r in json.loads(run("status", "--format", "json").stdout)}
     assert (rows["stip"]["status"], rows["stip"]["label"]) == ("pending", "pending conclusion")
-    assert sorted(r["status"] for r in rows.values()) == ["committed"] * 3 + ["pending"]
+    assert sorted(r["status"] for r in rows.values()) == ["committed", "pending", "proposed"]
     assert run("verify").exit_code == 0
     again = proposals(run)
-    assert [p["new"] for p in again] == [False] * 4  # the added commitments now match
+    assert [p["new"] for p in again] == [False] * 6  # the added commitments now match
     twice = run("ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all")
-    assert twice.stdout == "nothing to log: 4 of 4 proposals are already logged\n"
-    assert event_count(run) == 8
+    assert twice.stdout == "nothing to log: 6 of 6 proposals are already logged\n"
+    assert event_count(run) == 9  # stip, 2 commitments added, 6 statements
 
 
 @needs_seed
@@ -105,7 +111,7 @@ def test_apply_some(run, stip):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--apply", "0"], "'0' is not a proposal from the table (1 to 4)"),
+        (["--apply", "0"], "'0' is not a proposal from the table (1 to 6)"),
         (["--apply", "1,x"], "'x' is not a proposal from the table"),
         (["--apply", "1:No Such"], "invalid commitment id 'No Such'"),
         (["--apply", "2=maybe"], "unknown status 'maybe'"),

@@ -1,11 +1,37 @@
-"""Measure `tracker.ingest` against the hand-labelled corpus: `python -m tracker.ingest_eval`.
+"""Measure `tracker.ingest` against hand-labelled texts: `python -m tracker.ingest_eval [DIR]...`.
 
 Owns the scoring of the extractor; it only reads files and prints. It may import
 `tracker.ingest` and the standard library, and must not import the store, the CLI or
-anything that writes. `--corpus DIR` points at a directory holding `labels.json` and the
-texts it names (default: tests/ingest_corpus in this checkout).
+anything that writes. Each DIR is one of two formats:
 
-Matching, precisely:
+**A labelled folder** (the real corpus, `../shared/ingest-corpus/dev` and `test`): texts
+`NN_slug.txt` (a `Source:`/`Date:`/`Title:` header, a blank line, the body), labels
+`NN_slug.expected.json` (a list of `quote`, `status`, optional `tracked`), and optionally
+`tracked.json` (`id`, `title`, optional `aliases`), loaded first as the known commitments,
+as `tracker add` would. Scored by the rule in that corpus's GUIDELINES.md:
+
+- a proposal *matches* a label when at least 80% of the label's quote words (lower-cased
+  runs of letters and digits, counted with repeats) occur in the proposal's quote;
+- recall = labels some proposal matches / labels; precision = proposals that match some
+  label / proposals; linking = labels carrying `tracked` that some matching proposal
+  names by that id / such labels;
+- status = matching proposals whose status is their label's / matching proposals. Where a
+  sentence has several labels, proposals and labels are first paired one to one (the
+  label's own `tracked` commitment first, then its status, then text order) and a
+  proposal is judged by its pair; one left over is right if it has any of its labels'
+  statuses. (Counting every label-proposal pair instead, as issue 13's first figures did,
+  would mark a sentence correctly split into two commitments half wrong.)
+- split = labels so paired one to one / labels: recall that also asks for one proposal
+  per commitment of a sentence;
+- a *closing false alarm* is a proposal whose status is closing (fulfilled, broken,
+  withdrawn, superseded, partial) while no label its quote matches has a closing status:
+  the sentence does not report one, and applying it would close a commitment on no evidence.
+
+Every miss, wrong status, missed link, false alarm and closing false alarm is printed
+unless `--quiet`.
+
+**The project's own corpus** (`tests/ingest_corpus`, the default): a directory holding
+`labels.json` and the texts it names, scored as before (`--split`, `--details`):
 
 - Each labelled sentence is located in the text (after `read_input`) by exact search for
   its quote, or failing that with every run of whitespace (no-break spaces included)
@@ -24,7 +50,7 @@ Matching, precisely:
   one of the label's `ids`; or, for a new suggestion, some `title_words` entry occurs in the
   suggested title, or the label names neither ids nor title words).
 
-Empty denominators print as "-". The exit status is 0 whatever the scores; 2 when the
+Empty denominators print as "-". The exit status is 0 whatever the scores; 2 when a
 corpus cannot be read.
 """
 
@@ -40,7 +66,7 @@ from typing import Any
 
 import attrs
 
-from tracker.ingest import KnownCommitment, Proposal, propose, read_input
+from tracker.ingest import KnownCommitment, Proposal, propose, read_input, split_header
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ingest_corpus"
 
@@ -189,21 +215,250 @@ def _row(name: str, score: Score) -> str:
     )
 
 
+# --- labelled folders (the real corpus's format) ------------------------------------------
+
+CLOSING = frozenset({"fulfilled", "broken", "withdrawn", "superseded", "partial"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _word_list(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+def quote_matches(label_quote: str, proposal_quote: str) -> bool:
+    """GUIDELINES' rule: at least 80% of the label's quote words occur in the proposal's."""
+    words = _word_list(label_quote)
+    if not words:
+        return False
+    present = set(_word_list(proposal_quote))
+    return sum(1 for w in words if w in present) >= 0.8 * len(words)
+
+
+@attrs.define
+class FolderScore:
+    """Counts for one labelled text or a folder of them."""
+
+    labels: int = 0
+    proposals: int = 0
+    found: int = 0  # labels some proposal matches
+    matched: int = 0  # proposals that match some label
+    split: int = 0  # labels paired one to one with a proposal
+    status_right: int = 0
+    tracked: int = 0
+    linked: int = 0
+    closing_alarms: int = 0
+
+    def add(self, other: FolderScore) -> None:
+        for field in attrs.fields(FolderScore):
+            setattr(self, field.name, getattr(self, field.name) + getattr(other, field.name))
+
+    def figures(self) -> dict[str, float | None]:
+        def ratio(part: int, whole: int) -> float | None:
+            return part / whole if whole else None
+
+        return {
+            "recall": ratio(self.found, self.labels),
+            "precision": ratio(self.matched, self.proposals),
+            "status": ratio(self.status_right, self.matched),
+            "split": ratio(self.split, self.labels),
+            "linking": ratio(self.linked, self.tracked),
+            "closing_alarms": float(self.closing_alarms),
+        }
+
+
+def score_labelled(
+    labels: Sequence[dict[str, Any]], proposals: Sequence[Proposal]
+) -> tuple[FolderScore, list[str]]:
+    """Score one text's proposals against its labels by GUIDELINES' rule; also the findings."""
+    notes: list[str] = []
+    score = FolderScore(labels=len(labels), proposals=len(proposals))
+    matches = [[quote_matches(label["quote"], p.quote) for p in proposals] for label in labels]
+    # One-to-one pairing, for status and the "split" figure: a label's own commitment first,
+    # then its status, then text order.
+    pairs = sorted(
+        (
+            label.get("tracked") is None or p.commitment != label.get("tracked"),
+            p.status != label["status"],
+            li,
+            pi,
+        )
+        for li, label in enumerate(labels)
+        for pi, p in enumerate(proposals)
+        if matches[li][pi]
+    )
+    label_of: dict[int, int] = {}
+    proposal_of: dict[int, int] = {}
+    for _, _, li, pi in pairs:
+        if li not in proposal_of and pi not in label_of:
+            proposal_of[li] = pi
+            label_of[pi] = li
+    score.split = len(proposal_of)
+    for li, label in enumerate(labels):
+        quote = label["quote"][:90]
+        matched = [p for pi, p in enumerate(proposals) if matches[li][pi]]
+        tracked = label.get("tracked")
+        if tracked:
+            score.tracked += 1
+            if any(p.commitment == tracked for p in matched):
+                score.linked += 1
+            else:
+                got = ", ".join(p.commitment for p in matched) or "nothing"
+                notes.append(f"  missed link to {tracked} (got {got}): {quote!r}")
+        if not matched:
+            notes.append(f"  missed [{label['status']}]: {quote!r}")
+            continue
+        score.found += 1
+        if li not in proposal_of:
+            notes.append(f"  shares its only proposal with another label: {quote!r}")
+    for pi, proposal in enumerate(proposals):
+        matched_labels = [labels[li] for li in range(len(labels)) if matches[li][pi]]
+        if not matched_labels:
+            notes.append(
+                f"  false alarm [{proposal.status} via {proposal.cue!r}, {proposal.commitment}]: "
+                f"{proposal.quote[:90]!r}"
+            )
+        else:
+            score.matched += 1
+            paired = [labels[label_of[pi]]] if pi in label_of else matched_labels
+            if any(proposal.status == x["status"] for x in paired):
+                score.status_right += 1
+            else:
+                want = " or ".join(f"{x['status']} ({x.get('cue', '')!r})" for x in paired)
+                notes.append(
+                    f"  wrong status {proposal.status} (cue {proposal.cue!r}), want {want}: "
+                    f"{proposal.quote[:90]!r}"
+                )
+        if proposal.status in CLOSING and not any(x["status"] in CLOSING for x in matched_labels):
+            score.closing_alarms += 1
+            notes.append(
+                f"  CLOSING FALSE ALARM {proposal.status} via {proposal.cue!r}: "
+                f"{proposal.quote[:90]!r}"
+            )
+    return score, notes
+
+
+def is_labelled_folder(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.glob("*.expected.json"))
+
+
+def load_tracked(folder: Path) -> list[KnownCommitment]:
+    """The folder's tracked.json as known commitments (none when the file is absent)."""
+    path = folder / "tracked.json"
+    if not path.exists():
+        return []
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        KnownCommitment(id=k["id"], title=k["title"], aliases=tuple(k.get("aliases", ())))
+        for k in entries
+    ]
+
+
+def propose_file(path: Path, known: Sequence[KnownCommitment]) -> list[Proposal]:
+    """Propose from a saved readout as `tracker ingest` would: its header gives date and source."""
+    header, body = split_header(path.read_text(encoding="utf-8"))
+    return propose(read_input(body, path.name), known, on=header.date, source=header.source)
+
+
+def score_folder(folder: Path, *, quiet: bool = False) -> FolderScore:
+    """Score every text of a labelled folder, printing one row per text (and the findings)."""
+    known = load_tracked(folder)
+    total = FolderScore()
+    for label_path in sorted(folder.glob("*.expected.json")):
+        stem = label_path.name.removesuffix(".expected.json")
+        text_path = folder / f"{stem}.txt"
+        labels = json.loads(label_path.read_text(encoding="utf-8"))
+        proposals = propose_file(text_path, known)
+        score, notes = score_labelled(labels, proposals)
+        total.add(score)
+        print(_folder_row(stem[:44], score))
+        if not quiet:
+            for note in notes:
+                print(note)
+    return total
+
+
+def _figure(value: float | None) -> str:
+    return f"{value:6.2f}" if value is not None else "     -"
+
+
+def _folder_row(name: str, score: FolderScore) -> str:
+    f = score.figures()
+    return (
+        f"{name:<44} {score.labels:>4} {score.proposals:>4} {_figure(f['recall'])} "
+        f"{_figure(f['precision'])} {_figure(f['status'])} {_figure(f['linking'])} "
+        f"{score.closing_alarms:>4} {_figure(f['split'])}"
+    )
+
+
+def _score_folders(folders: Sequence[Path], quiet: bool) -> int:
+    header = (
+        f"{'text':<44} {'lab':>4} {'prop':>4} {'recall':>6} {'prec':>6} {'status':>6} "
+        f"{'link':>6} {'clos':>4} {'split':>6}"
+    )
+    totals: list[tuple[Path, FolderScore]] = []
+    for folder in folders:
+        print(f"== {folder}")
+        print(header)
+        try:
+            totals.append((folder, score_folder(folder, quiet=quiet)))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"Error: cannot read the corpus in {folder}: {error}", file=sys.stderr)
+            return 2
+        print()
+    print(header)
+    for folder, score in totals:
+        print(_folder_row(f"TOTAL {folder.name}", score))
+    print(
+        "\nrecall = labels found; prec = proposals that match a label; status = matched"
+        "\nproposals with the labelled status; link = tracked labels proposed against their"
+        "\nid; clos = closing statuses proposed from sentences that report none; split ="
+        "\nlabels paired one to one (a sentence with two labels needs two proposals)."
+    )
+    return 0
+
+
+# --- the project's own corpus -------------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tracker.ingest_eval", description="Score tracker.ingest on a corpus."
     )
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus directory")
+    parser.add_argument(
+        "folders",
+        nargs="*",
+        type=Path,
+        help="labelled folders (*.txt, *.expected.json, tracked.json) to score",
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="a corpus directory (either format)"
+    )
     parser.add_argument(
         "--split", choices=("all", "dev", "heldout"), default="all", help="texts to score"
     )
     parser.add_argument("--details", action="store_true", help="list misses and false alarms")
+    parser.add_argument("--quiet", action="store_true", help="labelled folders: totals only")
     args = parser.parse_args(argv)
+    folders: list[Path] = list(args.folders) + ([args.corpus] if args.corpus else [])
+    labelled = [f for f in folders if is_labelled_folder(f)]
+    if labelled:
+        if len(labelled) < len(folders):
+            other = next(f for f in folders if f not in labelled)
+            print(f"Error: {other} is not a labelled folder (no *.expected.json)", file=sys.stderr)
+            return 2
+        return _score_folders(labelled, args.quiet)
+    if len(folders) > 1:
+        print("Error: give one corpus with labels.json at a time", file=sys.stderr)
+        return 2
+    return _score_own_corpus(folders[0] if folders else DEFAULT_CORPUS, args)
+
+
+def _score_own_corpus(folder: Path, args: argparse.Namespace) -> int:
     try:
-        corpus = json.loads((args.corpus / "labels.json").read_text(encoding="utf-8"))
+        corpus = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
         texts: list[dict[str, Any]] = corpus["texts"]
     except (OSError, ValueError, KeyError, TypeError) as error:
-        print(f"Error: cannot read the corpus in {args.corpus}: {error}", file=sys.stderr)
+        print(f"Error: cannot read the corpus in {folder}: {error}", file=sys.stderr)
         return 2
     totals = {"dev": Score(), "heldout": Score()}
     print(
@@ -214,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = "dev" if entry.get("split") == "dev" else "heldout"
         if args.split not in ("all", split):
             continue
-        path = args.corpus / entry["file"]
+        path = folder / entry["file"]
         if entry.get("optional") and not path.exists():
             # The seed article is a real one: it is read from beside the project, never copied in.
             print(f"{entry['file']}: not found here, skipped")

@@ -62,6 +62,10 @@ def review(
                 f"[{p.n}/{total}] {cid}{' (new)' if new else ''} · {shown} · "
                 f"by {choice.by or p.by or '(no speaker: give one with by NAME)'} · {p.on}{logged}"
             )
+            if not new and choice.commitment is None and p.matched_on:
+                say(f"  matched {cid} on “{p.matched_on}”")
+            if p.closes and choice.status is None:
+                say("  this status closes the commitment: check the sentence reports it")
             say(f"  {context(proposals.document.text, p.quote)}")
             try:
                 answer = ask("> ").strip()

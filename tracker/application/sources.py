@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from tracker import __version__
 from tracker.errors import RuntimeFailure, UserError
@@ -31,7 +31,6 @@ MAX_REDIRECTS = 5
 USER_AGENT = f"tracker/{__version__} (a tracker of public commitments; ingest)"
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_HEADER = re.compile(r"(Source|Date|Title):[ \t]*(.*?)[ \t]*\Z", re.IGNORECASE)
 _HTML_SNIFF = re.compile(r"<(?:p|div|br|span|a|h[1-6]|li|article|section|body|head)\b", re.I)
 
 
@@ -104,30 +103,12 @@ def _looks_html(name: str, content_type: str, text: str) -> bool:
 
 
 def from_text(text: str, name: str, url: str | None = None) -> Document:
-    """A text, reading `Source:`/`Date:`/`Title:` lines at its start (up to a blank line)."""
-    lines = text.split("\n")
-    found: dict[str, str] = {}
-    taken = 0
-    for line in lines:
-        match = _HEADER.match(line.strip())
-        if match is None or match[1].lower() in found:
-            break
-        found[match[1].lower()] = match[2]
-        taken += 1
-    if taken and (taken == len(lines) or not lines[taken].strip()):
-        text = "\n".join(lines[taken:]).lstrip("\n")
-    else:
-        found = {}
-    day = found.get("date") or None
-    if day is not None:
-        day = _iso_day(day, f"{name}: the Date: line")
-    return Document(
-        text=text,
-        name=name,
-        date=day,
-        url=found.get("source") or url,
-        title=found.get("title") or None,
-    )
+    """A text, reading the `Source:`/`Date:`/`Title:` lines it may start with."""
+    from tracker.ingest import split_header
+
+    header, body = split_header(text)
+    day = _iso_day(header.date, f"{name}: the Date: line") if header.date else None
+    return Document(text=body, name=name, date=day, url=header.source or url, title=header.title)
 
 
 def _iso_day(value: str, what: str) -> str:
@@ -143,20 +124,27 @@ def from_html(html: str, name: str, url: str | None = None) -> Document:
 
     try:
         extracted = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            as_dict=True,
         )
     except Exception as exc:  # a parser failure on hostile markup is the page's, not a bug
         raise UserError(f"{name}: the page cannot be read as HTML ({exc})") from None
-    if extracted is None or not (extracted.text or "").strip():
+    found: dict[str, Any] = extracted if isinstance(extracted, dict) else {}
+    body = str(found.get("text") or "")
+    if not body.strip():
         raise UserError(f"{name}: no main text found in the page")
-    paragraphs = [line.strip() for line in extracted.text.split("\n") if line.strip()]
-    day = extracted.date
+    paragraphs = [line.strip() for line in body.split("\n") if line.strip()]
+    day = str(found.get("date") or "")
     return Document(
         text="\n\n".join(paragraphs) + "\n",
         name=name,
-        date=day[:10] if day and re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", day) else None,
-        url=extracted.url or url,
-        title=extracted.title or None,
+        date=day[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", day) else None,
+        url=str(found.get("url") or "") or url,
+        title=str(found.get("title") or "") or None,
     )
 
 

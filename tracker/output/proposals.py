@@ -7,13 +7,12 @@ never clipped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tracker.output.text import clip
 
 if TYPE_CHECKING:
-    from tracker.application.ingest import Proposals
     from tracker.ingest import Proposal
 
 HEADERS = ("N", "COMMITMENT", "STATUS", "BY", "QUOTE")
@@ -37,11 +36,13 @@ def proposal_json(proposal: Proposal, logged: bool) -> dict[str, Any]:
         "label": proposal.label,
         "logged": logged,
         "cue": proposal.cue,
+        "matched_on": proposal.matched_on or None,
+        "closes": proposal.closes,
     }
 
 
-def proposals_json(proposals: Proposals) -> list[dict[str, Any]]:
-    return [proposal_json(p, p.n in proposals.logged) for p in proposals.items]
+def proposals_json(items: Sequence[Proposal], logged: Collection[int]) -> list[dict[str, Any]]:
+    return [proposal_json(p, p.n in logged) for p in items]
 
 
 def _status(p: Proposal) -> str:
@@ -49,23 +50,25 @@ def _status(p: Proposal) -> str:
     return p.status if same else f"{p.status} ({p.label})"
 
 
-def proposals_table(proposals: Proposals, width: int | None) -> str:
-    items = proposals.items
+def proposals_table(items: Sequence[Proposal], logged: Collection[int], width: int | None) -> str:
+    """The proposals; `logged` numbers those already on the timeline (marked *)."""
     if not items:
         return "no statement about a commitment found\n"
     rows = [
         (
-            f"{p.n}*" if p.n in proposals.logged else str(p.n),
+            f"{p.n}*" if p.n in logged else str(p.n),
             p.commitment + (" (new)" if p.new else ""),
-            _status(p),
+            _status(p) + (" !" if p.closes else ""),
             p.by or "-",
             " ".join(p.quote.split()),
         )
         for p in items
     ]
     text = _fit(rows, width)
-    if proposals.logged:
+    if logged:
         text += "* already logged: --apply all leaves it out\n"
+    if any(p.closes for p in items):
+        text += "! closes the commitment: check that the sentence reports it done or ended\n"
     return text
 
 

@@ -1,0 +1,494 @@
+"""Proposing statements for ingest: `propose` and the assignment of commitments.
+
+Owns: `Proposal`; walking the sentences, choosing each one's cue, speaker and quote span;
+dropping paraphrases of later quotations; assigning each statement to a commitment.
+
+Imports the standard library, attrs, `tracker.domain` and the other ingest modules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import attrs
+
+from tracker.domain.values import parse_status
+from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues
+from tracker.ingest.matching import (
+    _AGREEMENT_ANAPHOR,
+    _ANAPHOR,
+    KnownCommitment,
+    _common_stems,
+    _content_stems,
+    _match_known,
+    _suggest,
+    _unique_id,
+    match_all,
+)
+from tracker.ingest.sentences import _mask, _quote_regions, _Quotes, _segment, _Sentence
+from tracker.ingest.speakers import (
+    _AGENT_NOUNS,
+    _ATTR_BEFORE,
+    _GROUP_WORDS,
+    _PERSON_ROLES,
+    _PRONOUNS,
+    _TITLE_WORDS,
+    _attribution_after,
+    _chain_speaker,
+    _clean_np,
+    _head,
+    _is_agent,
+    _Names,
+    _narrative_speaker,
+    _person_name,
+    _subject,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Proposal:
+    """One statement ingest proposes to log; `quote` is verbatim from the text."""
+
+    n: int
+    quote: str
+    by: str | None
+    on: str | None
+    source: str | None
+    commitment: str
+    new: bool
+    title: str
+    status: str
+    label: str
+    cue: str
+    # The words of the quote that named an existing commitment (its id, an alias, an acronym
+    # or title words); empty for a new suggestion or one carried over from the sentence before.
+    matched_on: str = ""
+    # The status closes the commitment (fulfilled, partial, broken, withdrawn, superseded).
+    # Ingest proposes one only from a cue that states it outright in the sentence's own
+    # clause: "signed", "violated", "neither side observed"; never from a name or a
+    # subordinate clause ("after the agreement was signed").
+    closes: bool = False
+
+
+@attrs.frozen
+class _Found:
+    quote_start: int
+    quote_end: int
+    sentence: _Sentence
+    masked: str  # the sentence with inner full stops masked, same length as the sentence
+    cue: _Cue
+    speaker: str | None
+    quoted: bool
+    cues: tuple[_Cue, ...] = ()  # every cue of the quote, in text order
+
+
+_CLOSING_QUOTES = {'"': '"', "”": "“", "»": "«"}
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    """Drop trailing spaces and joiners, and a closing quote mark the span never opened."""
+    while True:
+        while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-"):
+            end -= 1
+        mark = text[end - 1] if end > start else ""
+        opener = _CLOSING_QUOTES.get(mark)
+        if opener is None:
+            return end
+        if mark == opener:
+            unmatched = text.count(mark, start, end - 1) % 2 == 0
+        else:
+            unmatched = text.count(opener, start, end - 1) <= text.count(mark, start, end - 1)
+        if not unmatched:
+            return end
+        end -= 1
+
+
+def propose(
+    text: str,
+    known: Sequence[KnownCommitment] = (),
+    *,
+    by: str | None = None,
+    on: str | None = None,
+    source: str | None = None,
+) -> list[Proposal]:
+    """Propose the statements in `text` that make, change or report on a commitment."""
+    blocks, sentences = _segment(text)
+    quotes = _Quotes(_quote_regions(text, blocks), sentences)
+    names = _Names(text, by)
+    last_person: str | None = None
+    person_words: dict[str, str] = {}  # every way each person was named, titles included
+    last_agent: str | None = None
+    last_group: str | None = None  # "The Secretary and President Kamau", "both sides"
+    chain_speaker: dict[int, str | None] = {}
+    found: list[_Found] = []
+    lead_in: tuple[str | None, _Cue | None] | None = None
+    previous_block_kind = ""
+
+    def resolve(np: str | None) -> str | None:
+        if not np:
+            return None
+        np = _clean_np(np)
+        lower = np.lower()
+        if lower in ("he", "she", "his", "her"):
+            return last_person or by
+        if lower in ("they", "their") or lower in _GROUP_WORDS or _BOTH_SIDES.fullmatch(np):
+            # "the two sides", "both leaders": the parties last named together.
+            return last_group or last_agent or last_person or by
+        if lower in ("it", "its"):
+            return last_agent or last_person or by
+        if lower in ("we", "i", "our", "my"):
+            return by
+        if lower in _PERSON_ROLES:
+            # "according to the minister": the person last named, if that was a minister;
+            # another role ("the President said" after a minister) is someone else.
+            if last_person and lower in person_words.get(last_person, last_person).lower():
+                return last_person
+            return names.full(np)
+        person = _person_name(np)
+        if person:
+            return names.full(person)
+        return names.full(np) if np else None
+
+    def remember(np: str | None, resolved: str | None, initial: bool) -> None:
+        nonlocal last_person, last_agent, last_group
+        if not np or not resolved or np.lower() in _PRONOUNS:
+            return
+        cleaned = _clean_np(np)
+        if not _is_agent(cleaned, text, initial) and not _person_name(cleaned):
+            return
+        last_agent = resolved
+        if " and " in cleaned or _head(cleaned) in ("sides", "parties", "leaders", "delegations"):
+            last_group = resolved
+        if _person_name(cleaned) or resolved != cleaned or _head(cleaned) in _PERSON_ROLES:
+            last_person = resolved
+            person_words[resolved] = f"{person_words.get(resolved, resolved)} {np}"
+
+    for sentence in sentences:
+        block = blocks[sentence.block]
+        if block.kind != "item" and (previous_block_kind == "item" or block.kind == "heading"):
+            lead_in = None
+        previous_block_kind = block.kind
+        raw = text[sentence.start : sentence.end]
+        masked = _mask(raw)
+        region = quotes.at(sentence.start)
+        starts_quoted = region is not None and (
+            region.start <= sentence.start or sentence.start == region.start - 1
+        )
+        stripped = raw.rstrip().rstrip("*_").rstrip()
+        is_last_in_block = sentence.end >= block.end
+        if block.kind == "heading":
+            continue
+        if (
+            block.kind == "para"
+            and sentence.start == block.start
+            and is_last_in_block
+            and not re.search(r"[.!?…:;\"”’)]\Z", stripped)
+            and len(stripped.split()) <= 25
+        ):
+            continue  # a title, byline or caption
+        if stripped.endswith(":"):
+            if is_last_in_block:
+                subject_np, verb_at = _subject(masked)
+                np = _clean_np(masked[:-1]) if verb_at < 0 and len(raw.split()) <= 8 else None
+                np = np or subject_np
+                if np and not (_is_agent(np, text, True) or _person_name(np)):
+                    np = None
+                loose = _find_cues(masked, loose=True)
+                lead_in = (np, loose[0] if loose else None)
+            continue
+        if stripped.endswith("?"):
+            continue
+
+        if starts_quoted and region is not None:
+            speaker = _chain_speaker(text, quotes, region, chain_speaker, resolve)
+            quote_start = max(sentence.start, region.start)
+            quote_end = min(sentence.end, region.end)
+            cues = _find_cues(masked[quote_start - sentence.start : quote_end - sentence.start])
+            cues = [
+                _Cue(c.start + quote_start - sentence.start, c.end + quote_start - sentence.start,
+                     c.status, c.label, c.strength)
+                for c in cues
+            ]  # fmt: skip
+            if region.closed and region.end < sentence.end:
+                _, np = _attribution_after(text, region.end + 1, sentence.end)
+                if np:
+                    resolved = resolve(np)
+                    remember(np, resolved, False)
+            quoted = True
+        else:
+            quoted = False
+            quote_start, quote_end = sentence.start, sentence.end
+            cues = _find_cues(masked)
+            speaker, np, initial = _narrative_speaker(masked, text, resolve)
+            if speaker is None and block.kind == "item" and lead_in is not None:
+                # A list item without a subject continues its lead-in ("The Heads of
+                # State:"), or else the account of whoever spoke last.
+                speaker = resolve(lead_in[0]) if lead_in[0] else (last_person or by)
+            elif speaker is None:
+                speaker = by
+            remember(np, speaker, initial)
+            inner = quotes.opening_within(sentence.start, sentence.end)
+            if inner is not None and cues and cues[0].start >= inner.start - sentence.start:
+                prefix = masked[: inner.start - 1 - sentence.start]
+                if _ATTR_BEFORE.search(prefix):
+                    quote_start = inner.start
+                    quote_end = min(sentence.end, inner.end)
+                    quoted = True
+            if not cues and block.kind == "item" and lead_in is not None and lead_in[1]:
+                lead_cue = lead_in[1]
+                cues = [_Cue(0, 0, lead_cue.status, lead_cue.label, "inherited")]
+        if not cues:
+            continue
+        cue = cues[0]
+        if cue.strength == "noun" and _PRAISE_VERBS.search(masked[: max(cue.start, 1)]):
+            continue
+        quote_start = _skip_markup(text, quote_start, quote_end)
+        quote_end = _trim_end(text, quote_start, quote_end)  # after: the start may drop a mark
+        if quote_end - quote_start < 3:
+            continue
+        in_quote = tuple(
+            sorted(
+                (
+                    c
+                    for c in cues
+                    if quote_start - sentence.start <= c.start < quote_end - sentence.start
+                ),
+                key=lambda c: c.start,
+            )
+        )
+        if not fit_speaker(speaker):
+            speaker = by  # a clause, not a name: the caller's --by, or nobody
+        found.append(
+            _Found(quote_start, quote_end, sentence, masked, cue, speaker, quoted, in_quote)
+        )
+
+    found = _drop_paraphrases(found)
+    return _assign(found, text, known, by=by, on=on, source=source)
+
+
+_EMPHASISED_LABEL = re.compile(r"(\*\*|__)[^*_\n]{1,60}?:\s*\1\s+|(\*\*|__)[^*_\n]{1,60}?\2:\s+")
+
+
+def _skip_markup(text: str, start: int, end: int) -> int:
+    """Move a quote's start past opening quote marks and Markdown emphasis."""
+    match = _EMPHASISED_LABEL.match(text, start, end)
+    if match:
+        start = match.end()  # "**Outcome:** We agreed ..." starts at "We"
+    while start < end and (text[start] in "\"“‘'„«*_" or text[start].isspace()):
+        start += 1
+    return start
+
+
+def _drop_paraphrases(found: list[_Found]) -> list[_Found]:
+    # A news report often paraphrases a statement ("he noted that Macron committed to ...")
+    # and then quotes it; the quotation is the better evidence, so the paraphrase goes.
+    kept: list[_Found] = []
+    for index, item in enumerate(found):
+        if not item.quoted:
+            words = _content_stems(item.masked) - _cue_stems(item)
+            duplicate = any(
+                later.quoted
+                and later.cue.status == item.cue.status
+                and later.speaker == item.speaker
+                and len(words & (_content_stems(later.masked) - _cue_stems(later))) >= 2
+                for later in found[index + 1 : index + 4]
+            )
+            if duplicate:
+                continue
+        kept.append(item)
+    return kept
+
+
+def _cue_stems(item: _Found) -> set[str]:
+    return _content_stems(item.masked[item.cue.start : item.cue.end])
+
+
+def _continues(quote: str, previous: Proposal, same_paragraph: bool) -> bool:
+    # A sentence that shares the subject matter of the statement just before it ("We will
+    # remove the first tariffs ...") is more news on that commitment, not a new one. One
+    # shared word is enough for a commitment already in the log; a new suggestion needs two,
+    # in the same paragraph, since its title is only a guess.
+    shared = _common_stems(quote) & _common_stems(previous.title)
+    if not previous.new:
+        return len(shared) >= 1
+    return same_paragraph and len(shared) >= 2
+
+
+def _assign(
+    found: list[_Found],
+    text: str,
+    known: Sequence[KnownCommitment],
+    *,
+    by: str | None,
+    on: str | None,
+    source: str | None,
+) -> list[Proposal]:
+    used = {k.id for k in known}
+    next_suffix: dict[str, int] = {}
+    suggested: list[KnownCommitment] = []
+    proposals: list[Proposal] = []
+    last_agreement: tuple[str, bool, str] | None = None
+    previous_block = -1
+    for item in found:
+        quote = text[item.quote_start : item.quote_end]
+        masked_quote = _mask(quote)
+        matches = match_all(quote, known)
+        earlier = _match_known(quote, suggested, whole_title=True)
+        previous = proposals[-1] if proposals else None
+        targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
+        strong = [m for m in matches if m.score >= 0.6]
+        if len(strong) > 1:
+            # "discussed A, B and C": one proposal per commitment, each with the cue before it.
+            for m in sorted(strong, key=lambda m: _position(masked_quote, m.words)):
+                cue = _governing_cue(item, _position(masked_quote, m.words))
+                targets.append(((m.item.id, False, m.item.title), cue, m.words))
+        elif matches:
+            m = matches[0]
+            targets.append(((m.item.id, False, m.item.title), item.cue, m.words))
+        elif earlier is not None:
+            targets.append(((earlier.id, True, earlier.title), item.cue, ""))
+        elif previous is not None and _AGREEMENT_ANAPHOR.search(masked_quote) and last_agreement:
+            targets.append((last_agreement, item.cue, ""))
+        elif (topic := _earlier_topic(quote, proposals, known)) is not None:
+            targets.append(((topic.id, False, topic.title), item.cue, ""))
+        elif previous is not None and (
+            _ANAPHOR.search(masked_quote)
+            or _continues(quote, previous, item.sentence.block == previous_block)
+        ):
+            targets.append(((previous.commitment, previous.new, previous.title), item.cue, ""))
+        else:
+            words, title = _suggest(item.masked, item.cue, item.speaker)
+            new_id = _unique_id(words, used, next_suffix)
+            used.add(new_id)
+            suggested.append(KnownCommitment(id=new_id, title=title))
+            targets.append(((new_id, True, title), item.cue, ""))
+        previous_block = item.sentence.block
+        for commitment, cue, matched_on in targets:
+            status, label = parse_status(cue.label)
+            if status != cue.status:  # pragma: no cover - the cue table is checked in tests
+                raise AssertionError(f"label {label!r} does not give {cue.status!r}")
+            if cue.label in ("agreed", "signed", "concluded") or matched_on:
+                last_agreement = commitment
+            cue_text = " ".join(item.masked[cue.start : cue.end].replace("·", ".").split())
+            proposals.append(
+                Proposal(
+                    n=len(proposals) + 1,
+                    quote=quote,
+                    by=item.speaker,
+                    on=on,
+                    source=source,
+                    commitment=commitment[0],
+                    new=commitment[1],
+                    title=commitment[2],
+                    status=status,
+                    label=label,
+                    cue=cue_text,
+                    matched_on=matched_on,
+                    closes=status in CLOSING_STATUSES,
+                )
+            )
+    return proposals
+
+
+def _position(masked_quote: str, words: str) -> int:
+    """Where the words that named a commitment first occur in the quote (its end if nowhere)."""
+    for word in words.split():
+        match = re.search(rf"\b{re.escape(word)}", masked_quote, re.IGNORECASE)
+        if match:
+            return match.start()
+    return len(masked_quote)
+
+
+def _governing_cue(item: _Found, at: int) -> _Cue:
+    """The cue that governs a commitment named at `at` in the quote: the last verb cue before it."""
+    offset = item.quote_start - item.sentence.start
+    before = [c for c in item.cues if c.strength == "verb" and c.start - offset <= at]
+    return before[-1] if before else item.cue
+
+
+def _earlier_topic(
+    quote: str, proposals: Sequence[Proposal], known: Sequence[KnownCommitment]
+) -> KnownCommitment | None:
+    """A known commitment named earlier in the text whose title shares a word with the quote.
+
+    A readout names a tracked commitment once ("the African Standby Force") and then goes
+    on about it in its own words ("the Commission ... the standby force's deployment").
+    """
+    named = {p.commitment for p in proposals if p.matched_on}
+    stems = _common_stems(quote)
+    for item in reversed([k for k in known if k.id in named]):
+        if stems & _common_stems(item.title):
+            return item
+    return None
+
+
+_BOTH_SIDES = re.compile(
+    r"(?:the\s+)?(?:two|both)\s+(?:sides|parties|leaders|ministers|delegations|countries"
+    r"|governments|presidents|prime\s+ministers)",
+    re.IGNORECASE,
+)
+# Lower-case words a name of a person, office or body may hold ("Minister of State for
+# Trade", "the Council of the European Union"); any other lower-case word makes it a clause.
+_NAME_GLUE = frozenset(
+    [
+        "of",
+        "and",
+        "the",
+        "for",
+        "de",
+        "del",
+        "da",
+        "di",
+        "von",
+        "van",
+        "der",
+        "den",
+        "bin",
+        "al",
+        "la",
+        "le",
+        "du",
+        "des",
+        "on",
+        "in",
+        "to",
+        "y",
+        "e",
+    ]
+)
+SPEAKER_LIMIT = 80
+
+
+def fit_speaker(speaker: str | None) -> bool:
+    """Whether `speaker` reads as a person, office or body: short, and no clause inside.
+
+    "Secretary Rubio and President Ruto" fits; "Saudi and U.S. facilitators note with
+    concern that neither side" does not, nor anything over 80 characters.
+    """
+    if speaker is None:
+        return True
+    if len(speaker) > SPEAKER_LIMIT or len(speaker.split()) > 10:
+        return False
+    lower_words = [w for w in re.findall(r"[\w’'-]+", speaker) if w.islower()]
+    odd = [w for w in lower_words if w not in _NAME_GLUE and w not in _ROLE_WORDS]
+    return not odd
+
+
+_ROLE_WORDS = (
+    _TITLE_WORDS
+    | _AGENT_NOUNS
+    | frozenset(
+        [
+            "two",
+            "both",
+            "sides",
+            "leaders",
+            "foreign",
+            "general",
+            "secretary-general",
+            "prime",
+            "ministers",
+        ]
+    )
+)
