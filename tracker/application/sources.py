@@ -129,11 +129,12 @@ def from_html(html: str, name: str, url: str | None = None) -> Document:
             with_metadata=True,
             include_comments=False,
             include_tables=False,
-            as_dict=True,
         )
     except Exception as exc:  # a parser failure on hostile markup is the page's, not a bug
         raise UserError(f"{name}: the page cannot be read as HTML ({exc})") from None
-    found: dict[str, Any] = extracted if isinstance(extracted, dict) else {}
+    if extracted is None:
+        raise UserError(f"{name}: no main text found in the page")
+    found: dict[str, Any] = extracted if isinstance(extracted, dict) else extracted.as_dict()
     body = str(found.get("text") or "")
     if not body.strip():
         raise UserError(f"{name}: no main text found in the page")
@@ -165,7 +166,9 @@ def fetch(url: str) -> tuple[bytes, str, str]:
             self, req: Request, fp: IO[bytes], code: int, msg: str, headers: object, newurl: str
         ) -> Request | None:
             if newurl.split(":", 1)[0].lower() not in ("http", "https"):
-                raise UserError(f"{url} redirects to {newurl}, which is not an http(s) URL")
+                raise RuntimeFailure(
+                    f"cannot fetch {url}: it redirects to {newurl}, which is not an http(s) URL"
+                )
             return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
     opener = urllib.request.build_opener(Redirects)
@@ -176,6 +179,7 @@ def fetch(url: str) -> tuple[bytes, str, str]:
             content_type = response.headers.get("Content-Type", "")
             final = response.geturl()
     except urllib.error.HTTPError as exc:
+        exc.close()
         if exc.code in (301, 302, 303, 307, 308):
             raise RuntimeFailure(
                 f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects"

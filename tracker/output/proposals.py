@@ -16,9 +16,11 @@ if TYPE_CHECKING:
     from tracker.ingest import Proposal
 
 HEADERS = ("N", "COMMITMENT", "STATUS", "BY", "QUOTE")
-COMMITMENT_MAX = 32
-STATUS_MAX = 24
-BY_SHARE = 0.3  # of what BY and QUOTE share; BY never takes more than it needs
+# In a terminal of WIDTH columns, COMMITMENT and STATUS take at most these shares of it
+# (never less than the MIN), and BY takes at most BY_SHARE of what is left for BY and QUOTE.
+COMMITMENT_SHARE, COMMITMENT_MIN = 0.22, 12
+STATUS_SHARE, STATUS_MIN = 0.18, 9
+BY_SHARE = 0.25
 BY_MIN, QUOTE_MIN = 8, 20
 
 
@@ -76,8 +78,8 @@ def _fit(rows: Sequence[tuple[str, str, str, str, str]], width: int | None) -> s
     need = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(HEADERS)]
     widths = list(need)
     if width is not None:
-        widths[1] = min(need[1], COMMITMENT_MAX)
-        widths[2] = min(need[2], STATUS_MAX)
+        widths[1] = min(need[1], max(COMMITMENT_MIN, int(width * COMMITMENT_SHARE)))
+        widths[2] = min(need[2], max(STATUS_MIN, int(width * STATUS_SHARE)))
         shared = max(width - widths[0] - widths[1] - widths[2] - 4 * 2, BY_MIN + QUOTE_MIN)
         widths[3] = min(need[3], max(BY_MIN, int(shared * BY_SHARE)))
         widths[4] = max(shared - widths[3], QUOTE_MIN)
