@@ -136,6 +136,12 @@ def add(
         help="Stale after this long without a statement (30d, 2w, 3m).",
     ),
     tag: list[str] = typer.Option([], "--tag", metavar="TAG", help="A tag (repeatable)."),
+    alias: list[str] = typer.Option(
+        [],
+        "--alias",
+        metavar="TEXT",
+        help="Another name texts use for it, such as an acronym; ingest matches it (repeatable).",
+    ),
     supersedes: str | None = typer.Option(
         None,
         "--supersedes",
@@ -162,6 +168,7 @@ def add(
         tags=tag,
         supersedes=supersedes,
         on=on,
+        aliases=alias,
     )
     typer.echo(f"added {commitment_id} (event {stored[0].id})")
 
@@ -222,6 +229,12 @@ def amend(
     tag: list[str] = typer.Option(
         [], "--tag", metavar="TAG", help="Replaces the tags (repeatable)."
     ),
+    alias: list[str] = typer.Option(
+        [],
+        "--alias",
+        metavar="TEXT",
+        help="Teach it another name texts use, such as an acronym (repeatable; adds).",
+    ),
     on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
     """Correct a commitment's description (recorded as an event)."""
@@ -236,6 +249,7 @@ def amend(
         review_every=review_every,
         tags=tag or None,
         on=on,
+        aliases=alias,
     )
     typer.echo(f"amended {commitment_id} (event {stored[0].id})")
 

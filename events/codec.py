@@ -295,6 +295,7 @@ _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
         "kind": (_kind, False),
         "parties": (_names, False),
         "tags": (_names, False),
+        "aliases": (_names, False),
         "status": (_status, False),
         "label": (_line, False),
         "review_every": (_duration, False),
@@ -307,6 +308,7 @@ _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
         "kind": (_kind, False),
         "parties": (_names, False),
         "tags": (_names, False),
+        "aliases": (_names, False),
         "review_every": (_duration, False),
     },
     "statement.recorded": {

@@ -33,6 +33,7 @@ class CommitmentAdded:
     kind: str = "commitment"
     parties: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other names texts use for it ("MSS"); ingest matches them
     status: str | None = None
     label: str | None = None
     review_every: str | None = None
@@ -52,6 +53,7 @@ class CommitmentAmended:
     kind: str | None = None
     parties: tuple[str, ...] | None = None
     tags: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] | None = None  # the whole new list
     review_every: str | None = None
 
 

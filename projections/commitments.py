@@ -101,6 +101,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 kind=payload.kind,
                 parties=_dumps(payload.parties),
                 tags=_dumps(payload.tags),
+                aliases=_dumps(payload.aliases),
                 review_every=payload.review_every,
                 link=payload.supersedes,
                 **common,
@@ -127,6 +128,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 kind=payload.kind,
                 parties=None if payload.parties is None else _dumps(payload.parties),
                 tags=None if payload.tags is None else _dumps(payload.tags),
+                aliases=None if payload.aliases is None else _dumps(payload.aliases),
                 review_every=payload.review_every,
                 **common,
             )
@@ -184,7 +186,8 @@ CREATE = (
         followup_seq INTEGER,
         followup_answered INTEGER NOT NULL,
         supersedes TEXT,
-        superseded_by TEXT
+        superseded_by TEXT,
+        aliases TEXT NOT NULL
     )""",
     "CREATE INDEX commitments_status ON commitments (status)",
     """CREATE TABLE timeline (
@@ -209,7 +212,8 @@ CREATE = (
         review_every TEXT,
         link TEXT,
         retracted_by TEXT,
-        retraction_reason TEXT
+        retraction_reason TEXT,
+        aliases TEXT
     )""",
     *TIMELINE_INDEXES,
     """CREATE TABLE retractions (
@@ -361,6 +365,7 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
         int(state.followup_answered),
         state.supersedes,
         state.superseded_by,
+        _dumps(state.aliases),
     )
 
 
@@ -478,7 +483,8 @@ SELECT
         SELECT x.link FROM timeline AS x
         WHERE x.commitment_id = s.cid AND x.role = '{SUPERSEDED}' AND x.retracted_by IS NULL
         ORDER BY x.effective_on DESC, x.recorded_at DESC, x.seq DESC LIMIT 1
-    ) END
+    ) END,
+    coalesce(nullif(coalesce({_latest_amended("aliases")}, a.aliases), ''), '[]')
 FROM s
 JOIN timeline AS a ON a.commitment_id = s.cid AND a.seq = {_key_seq("s.k_added")}
 LEFT JOIN timeline AS ls ON ls.commitment_id = s.cid AND ls.seq = {_key_seq("s.k_last")}
@@ -593,11 +599,12 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "status, label, due, title, kind, parties, tags, review_every, link",
+                "status, label, due, title, kind, parties, tags, review_every, link, aliases",
                 f"{_x('commitment')}, {common.format(role=ADDED)}, {_x('status')}, "
                 f"{_x('label')}, {_x('due')}, {_x('title')}, "
                 f"coalesce({_x('kind')}, 'commitment'), coalesce({_x('parties')}, '[]'), "
-                f"coalesce({_x('tags')}, '[]'), {_x('review_every')}, {_x('supersedes')} "
+                f"coalesce({_x('tags')}, '[]'), {_x('review_every')}, {_x('supersedes')}, "
+                f"coalesce({_x('aliases')}, '[]') "
                 "FROM events AS e",
                 events_of(added),
             ),
@@ -614,9 +621,10 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "title, kind, parties, tags, review_every",
+                "title, kind, parties, tags, review_every, aliases",
                 f"{_x('commitment')}, {common.format(role=AMENDED)}, {_x('title')}, "
-                f"{_x('kind')}, {_x('parties')}, {_x('tags')}, {_x('review_every')} "
+                f"{_x('kind')}, {_x('parties')}, {_x('tags')}, {_x('review_every')}, "
+                f"{_x('aliases')} "
                 "FROM events AS e",
                 events_of(CommitmentAmended.TYPE),
             ),

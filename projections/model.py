@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 5
+VERSION = 6
 
 ADDED = "added"
 AMENDED = "amended"
@@ -59,6 +59,7 @@ class Entry(NamedTuple):
     link: str | None = None  # the other commitment of a supersession
     retracted_by: str | None = None
     retraction_reason: str | None = None
+    aliases: str | None = None  # JSON list, like parties; None: unchanged by this entry
 
     @property
     def retracted(self) -> bool:
@@ -109,6 +110,7 @@ class CommitmentState(NamedTuple):
     followup_answered: bool
     supersedes: str | None
     superseded_by: str | None
+    aliases: tuple[str, ...] = ()
 
 
 def summarize(entries: Sequence[Entry], as_of: date | None = None) -> CommitmentState | None:
@@ -128,6 +130,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
         "parties": added.parties,
         "tags": added.tags,
         "review_every": added.review_every,
+        "aliases": added.aliases,
     }
     for entry in live:
         if entry.role == AMENDED:
@@ -195,6 +198,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
         followup_answered=answered,
         supersedes=added.link,
         superseded_by=superseded_by,
+        aliases=tuple(json.loads(description["aliases"] or "[]")),
     )
 
 
@@ -226,6 +230,7 @@ STATE_COLUMNS = (
     "followup_answered",
     "supersedes",
     "superseded_by",
+    "aliases",
 )
 
 
@@ -260,6 +265,7 @@ def state_from_row(row: Row) -> CommitmentState:
         followup_answered=bool(row["followup_answered"]),
         supersedes=row["supersedes"],
         superseded_by=row["superseded_by"],
+        aliases=tuple(json.loads(row["aliases"])),
     )
 
 

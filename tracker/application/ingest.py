@@ -71,7 +71,7 @@ def ingest_proposals(
     cited = check_line("source", cited) if cited is not None else None
     with session.store.reading() as sql:
         view = View(sql)
-        known = [KnownCommitment(id=s.id, title=s.title) for s in view.states()]
+        known = [KnownCommitment(id=s.id, title=s.title, aliases=s.aliases) for s in view.states()]
         items = propose(
             read_input(document.text, document.name), known, by=speaker, on=day, source=cited
         )

@@ -62,6 +62,7 @@ def add(
     tags: Sequence[str] = (),
     supersedes: str | None = None,
     on: str | None = None,
+    aliases: Sequence[str] = (),
 ) -> list[StoredEvent]:
     cid = check_commitment_id(cid)
     values = {
@@ -75,6 +76,7 @@ def add(
         "due": session.date(due, "--due date") if due is not None else None,
         "supersedes": check_commitment_id(supersedes) if supersedes is not None else None,
         "on": session.on_date(on),
+        "aliases": _names("alias", aliases) or (),
     }
     from tracker.domain import decide
 
@@ -118,6 +120,7 @@ def amend(
     review_every: str | None = None,
     tags: Sequence[str] | None = None,
     on: str | None = None,
+    aliases: Sequence[str] = (),
 ) -> list[StoredEvent]:
     values = {
         "cid": check_commitment_id(cid),
@@ -127,6 +130,7 @@ def amend(
         "tags": _names("tag", tags),
         "review_every": parse_duration(review_every) if review_every is not None else None,
         "on": session.on_date(on),
+        "aliases": _names("alias", aliases) or (),
     }
     from tracker.domain import decide
 

@@ -68,6 +68,7 @@ def add(
     due: date | None,
     supersedes: str | None,
     on: date,
+    aliases: tuple[str, ...] = (),
 ) -> Decision:
     _refuse_existing(view, cid)
     if supersedes is not None:
@@ -80,6 +81,7 @@ def add(
         kind=kind,
         parties=parties,
         tags=tags,
+        aliases=_unique(aliases),
         status=status[0] if status else None,
         label=status[1] if status else None,
         review_every=review_every,
@@ -150,21 +152,24 @@ def amend(
     tags: tuple[str, ...] | None,
     review_every: str | None,
     on: date,
+    aliases: tuple[str, ...] = (),
 ) -> Decision:
     state = _existing(view, cid)
+    taught = _unique((*state.aliases, *aliases))  # --alias adds to the names already taught
     changes = {
         "title": title if title != state.title else None,
         "kind": kind if kind != state.kind else None,
         "parties": parties if parties != state.parties else None,
         "tags": tags if tags != state.tags else None,
         "review_every": review_every if review_every != state.review_every else None,
+        "aliases": taught if taught != state.aliases else None,
     }
     if all(value is None for value in changes.values()):
         given = title, kind, parties, tags, review_every
-        if all(value is None for value in given):
+        if all(value is None for value in given) and not aliases:
             raise UserError(
-                f"nothing to amend on {cid!r}; give --title, --kind, --party, --tag "
-                "or --review-every"
+                f"nothing to amend on {cid!r}; give --title, --kind, --party, --tag, "
+                "--alias or --review-every"
             )
         raise UserError(f"{cid!r} already reads that way; nothing to amend")
     return [(CommitmentAmended(commitment=cid, **changes), on)]  # type: ignore[arg-type]
@@ -227,3 +232,14 @@ def record_reminder(
         return []
     event = ReminderIssued(day=day.isoformat(), now=now.isoformat(), items=items, schedule=schedule)
     return [(event, day)]
+
+
+def _unique(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Names in the order given, each once (compared without regard to case)."""
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return tuple(kept)

@@ -41,6 +41,7 @@ def status_json(row: StatusRow, review_default: str) -> dict[str, Any]:
         "overdue_days": row.overdue_days,
         "open": s.is_open,
         "tags": list(s.tags),
+        "aliases": list(s.aliases),
         "review_every": s.review_every or review_default,
         "added_on": s.added_on,
         "statement_count": s.statement_count,

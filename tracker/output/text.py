@@ -88,6 +88,8 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     lines.append(f"parties:       {', '.join(s.parties) or '-'}")
     if s.tags:
         lines.append(f"tags:          {', '.join(s.tags)}")
+    if s.aliases:
+        lines.append(f"also called:   {', '.join(s.aliases)}")
     lines.append(f"statements:    {s.statement_count}")
     due = s.followup_due or "-"
     if s.followup_due and s.followup_note:
