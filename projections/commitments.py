@@ -1,17 +1,26 @@
 """The commitment read models: each commitment's timeline and its current status row.
 
-One fold serves incremental catch-up, full rebuild and `--as-of` views, so they
-cannot disagree:
+Two folds build them, written twice on purpose and held equal by the property tests in
+tests/test_fold_sql.py (and by `tracker verify`, which replays the log through the
+Python fold and compares the result with the stored tables):
 
-1. `entries_for(event)` turns an event into timeline entries, one per commitment it
-   concerns (pure);
-2. retractions mark the entries of the event they retract (in every view, whatever
-   the date, because a retraction corrects the record);
-3. `summarize(entries, as_of)` derives a commitment's status row from its entries
-   (pure): the latest status assertion by effective date wins, ties by log order.
+- **the Python fold**: `entries_for(event)` turns an event into timeline entries, one
+  per commitment it concerns, and `summarize(entries, as_of)` (in `projections.model`)
+  derives a commitment's status row from its entries; both pure. `apply` runs
+  `entries_for` for every single append, on PostgreSQL, for events in a shape the SQL
+  fold does not read, and in `verify`'s replay; `summarize` serves `--as-of` views.
+- **the SQL fold**: the same two steps as set-based SQL, so that a rebuild or an import
+  of a million events runs inside the database: `_sqlite_fold_statements` writes the
+  timeline straight from the events table (SQLite's JSON functions; rebuilds and
+  imports), and `_SUMMARY_SELECT` writes the status rows from the timeline (`refresh`,
+  on every store, after every append, rebuild and import).
 
-The SQL that stores entries and rows lives in `CommitmentProjection`, in dialect-neutral
-SQL behind `projections.sql.Sql`. The values, `summarize` and reading them back live in
+In both, the latest status assertion by effective date wins (ties: the later-recorded,
+then log order), and retractions mark the entries of the event they retract in every
+view, whatever the date, because a retraction corrects the record.
+
+The tables live in `CommitmentProjection`, in dialect-neutral SQL behind
+`projections.sql.Sql`. The values, `summarize` and reading them back live in
 `projections.model` (re-exported here), which reading the status imports without this
 module's fold and the event codec. Must not import cli or a database driver.
 """
@@ -66,7 +75,11 @@ def _dumps(values: Iterable[str]) -> str:
 
 
 def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
-    """The timeline entries an event contributes (none for retractions and reminders)."""
+    """The timeline entries an event contributes (none for retractions and reminders).
+
+    The Python fold's first step; the SQL fold's `_sqlite_fold_statements` does the same
+    in SQL, and tests/test_fold_sql.py holds the two equal.
+    """
     common: dict[str, Any] = {
         "seq": event.seq,
         "event_id": event.id,
@@ -374,13 +387,14 @@ _INSERT_ENTRY = (
     f"VALUES ({', '.join('?' for _ in ENTRY_COLUMNS)})"
 )
 
-# --- the fold in SQL ---------------------------------------------------------------------
+# --- the SQL fold --------------------------------------------------------------------------
 #
-# `summarize` and `entries_for` above, written again as set-based SQL so that a rebuild or
-# an import of a million events runs inside the database engine instead of one Python
-# object per event. The two versions are held equal by property tests
-# (tests/test_fold_sql.py), and `tracker verify` replays the log through the Python fold
-# and compares it with the tables built here, so a divergence is reported, not hidden.
+# The Python fold (`entries_for` above, `summarize` in projections.model) written again as
+# set-based SQL, so that a rebuild or an import of a million events runs inside the
+# database engine instead of one Python object per event. A change to one fold is a
+# change to the other: tests/test_fold_sql.py holds them equal, and `tracker verify`
+# replays the log through the Python fold and compares it with the tables built here, so
+# a divergence is reported, not hidden.
 
 # A sortable key for SUMMARIZE's order (effective_on, recorded_at, seq): both dates have
 # a fixed width (10 and 24 characters, checked on the way in) and the seq is offset to a

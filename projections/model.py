@@ -1,11 +1,12 @@
 """The commitment read models, as plain immutable values, and how they are read back.
 
 What `tracker status` needs, and nothing more: the value types (`Entry`, `CommitmentState`,
-`LastStatement`), the pure `summarize` fold over a commitment's timeline, reading them
-from the projection's rows, and the projection's name and version (which every store
-checks on open). Kept apart from `projections.commitments` (which turns events into
-these values and keeps the tables) so that reading the status starts fast: no attrs, no
-event codec. `typing.NamedTuple` classes cost little to create at import.
+`LastStatement`), `summarize` (the Python fold's second step: a commitment's timeline to
+its status row; see projections.commitments for the two folds), reading them from the
+projection's rows, and the projection's name and version (which every store checks on
+open). Kept apart from `projections.commitments` (which turns events into these values
+and keeps the tables) so that reading the status starts fast: no attrs, no event codec.
+`typing.NamedTuple` classes cost little to create at import.
 
 Must not import attrs, `events` (beyond `events.rules`), cli or a database driver.
 """
@@ -119,6 +120,10 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
     With `as_of`, only entries effective on or before it count, and a commitment with
     none is not shown; its description is shown as it is now, whatever day it was added.
     Retracted entries never count.
+
+    The Python fold's second step; the SQL fold's `_SUMMARY_SELECT` (in
+    projections.commitments) writes the stored status rows by the same rules, and
+    tests/test_fold_sql.py holds the two equal.
     """
     live = sorted((e for e in entries if not e.retracted), key=lambda e: e.order)
     added = next((e for e in live if e.role == ADDED), None)

@@ -225,7 +225,7 @@ def compare(
     return str(status), text, error
 
 
-# --- the table: successes and every error the services raise for status and log ---------
+# --- the table: successes and every error the application raises for status and log ---------
 
 N = ["--now", "2025-03-15"]
 STATUS_CASES = [

@@ -1,5 +1,7 @@
-"""The projection's two folds agree: the SQL one (rebuilds, imports) and the Python one
-(single appends, `verify`'s replay, `--as-of` views).
+"""The projection's two folds agree (projections.commitments names them): the SQL fold
+(`_sqlite_fold_statements` and `_SUMMARY_SELECT`: rebuilds, imports, every status row) and
+the Python fold (`entries_for` and `summarize`: single appends, `verify`'s replay,
+`--as-of` views).
 
 Hypothesis writes histories in which commitments interact: statements about several at
 once, amendments, follow-ups set and done, supersessions, retractions and reminders, with

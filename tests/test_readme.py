@@ -1,4 +1,5 @@
-"""The README documents every command the CLI has, and its test command is the one CI runs."""
+"""The README and docs/commands.md: every command is in the reference, every link the README
+gives resolves, and the README names the test command CI runs."""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ class LogStore:
 
         The events go in batch by batch; then each projection folds them all at once (in
         SQL where the store can) and summarises each touched commitment once, so a large
-        import costs one fold per commitment, not one per batch.
+        import costs one summary per commitment, not one per batch.
         """
         from projections import PROJECTIONS
 
