@@ -42,6 +42,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+# The synthetic log's vocabulary is shared with the tests' (tests/synthetic.py, standard
+# library only): run as a script, this folder is on the path, the checkout is not.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.synthetic import PARTIES, SPEAKERS, TOPICS
+
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_CACHE = BENCH_DIR / ".cache"
 # Bump when the generator changes, so stale cached files are never reused.
@@ -56,27 +61,6 @@ STATUS_INDEX = 42
 
 # --- the synthetic log -----------------------------------------------------------------------
 
-TOPICS = (
-    ("trade", "Trade and investment partnership with {p}"),
-    ("security", "Security support for {p}'s peace mission"),
-    ("climate", "Climate finance pledge to {p}"),
-    ("debt", "Debt restructuring talks with {p}"),
-    ("health", "Vaccine delivery agreement with {p}"),
-    ("energy", "Geothermal power project with {p}"),
-    ("roads", "Highway financing agreement with {p}"),
-    ("visa", "Visa facilitation accord with {p}"),
-    ("water", "Cross-border water sharing framework with {p}"),
-    ("ports", "Port modernisation loan from {p}"),
-)
-PARTIES = (
-    "Kenya", "United States", "France", "European Union", "African Union", "Ethiopia",
-    "Somalia", "United Kingdom", "China", "World Bank", "IGAD", "Uganda", "Tanzania",
-    "Haiti", "Côte d'Ivoire", "South Sudan", "Sudan", "Japan", "India", "Rwanda",
-)  # fmt: skip
-SPEAKERS = (
-    "William Ruto", "Marco Rubio", "Emmanuel Macron", "Spokesperson", "Foreign Ministry",
-    "National Treasury", "Ambassador", "Special Envoy", "Trade Minister", "State House",
-)  # fmt: skip
 ANALYSTS = ("wanjiku", "otieno", "amina", "desk")
 # Every status with the words an analyst types for it (SPEC's aliases and the name).
 WORDS: dict[str, tuple[str, ...]] = {

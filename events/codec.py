@@ -245,6 +245,9 @@ def _ids(path: str, value: Any) -> tuple[str, ...]:
     return tuple(_commitment_id(f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
+_REF_FIELDS = {field.name for field in attrs.fields(CommitmentRef)}
+
+
 def _refs(path: str, value: Any) -> tuple[CommitmentRef, ...]:
     if not isinstance(value, list) or not value:
         raise CodecError(f"{path} must be a non-empty list of commitments")
@@ -253,7 +256,7 @@ def _refs(path: str, value: Any) -> tuple[CommitmentRef, ...]:
         where = f"{path}[{i}]"
         if not isinstance(item, dict):
             raise CodecError(f"{where} must be an object, not {_json_type(item)}")
-        _no_extra(where, item, {"id", "status", "label"})
+        _no_extra(where, item, _REF_FIELDS)
         if "id" not in item:
             raise CodecError(f"{where}.id is missing")
         status = item.get("status")
@@ -287,51 +290,48 @@ def _no_extra(path: str, data: Mapping[str, Any], allowed: set[str]) -> None:
 
 
 FieldParser = Callable[[str, Any], Any]
-# type -> field -> (parser, required). None values of optional fields mean "absent".
+# What a data field of each name holds, the same in every event type that has it. The
+# shapes below are derived from the attrs classes in events.types: their fields in their
+# order, required where the class gives no default.
+_FIELD_PARSERS: dict[str, FieldParser] = {
+    "commitment": _commitment_id,
+    "supersedes": _commitment_id,
+    "title": _line,
+    "source": _line,
+    "label": _line,
+    "schedule": _line,
+    "quote": _text,
+    "note": _text,
+    "reason": _text,
+    "by": check_name,
+    "parties": _names,
+    "tags": _names,
+    "aliases": _names,
+    "items": _ids,
+    "commitments": _refs,
+    "kind": _kind,
+    "status": _status,
+    "review_every": _duration,
+    "due": _day,
+    "day": _day,
+    "now": _day,
+    "event": check_uuid,
+}
+
+
+def _shape(cls: type[Event]) -> dict[str, tuple[FieldParser, bool]]:
+    """A type's data fields: name -> (parser, required); None in an optional one means absent."""
+    shape = {}
+    for field in attrs.fields(cls):
+        parse = _FIELD_PARSERS.get(field.name)
+        if parse is None:  # caught at import, by every test
+            raise TypeError(f"{cls.__name__}.{field.name} has no parser in _FIELD_PARSERS")
+        shape[field.name] = (parse, field.default is attrs.NOTHING)
+    return shape
+
+
 _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
-    "commitment.added": {
-        "commitment": (_commitment_id, True),
-        "title": (_line, True),
-        "kind": (_kind, False),
-        "parties": (_names, False),
-        "tags": (_names, False),
-        "aliases": (_names, False),
-        "status": (_status, False),
-        "label": (_line, False),
-        "review_every": (_duration, False),
-        "due": (_day, False),
-        "supersedes": (_commitment_id, False),
-    },
-    "commitment.amended": {
-        "commitment": (_commitment_id, True),
-        "title": (_line, False),
-        "kind": (_kind, False),
-        "parties": (_names, False),
-        "tags": (_names, False),
-        "aliases": (_names, False),
-        "review_every": (_duration, False),
-    },
-    "statement.recorded": {
-        "quote": (_text, True),
-        "by": (check_name, True),
-        "source": (_line, False),
-        "commitments": (_refs, True),
-        "tags": (_names, False),
-        "note": (_text, False),
-    },
-    "followup.scheduled": {
-        "commitment": (_commitment_id, True),
-        "due": (_day, True),
-        "note": (_text, False),
-    },
-    "followup.completed": {"commitment": (_commitment_id, True), "note": (_text, False)},
-    "event.retracted": {"event": (check_uuid, True), "reason": (_text, True)},
-    "reminder.issued": {
-        "day": (_day, True),
-        "now": (_day, True),
-        "items": (_ids, False),
-        "schedule": (_line, False),
-    },
+    type_name: _shape(cls) for type_name, cls in EVENT_TYPES.items()
 }
 CURRENT_SCHEMAS: dict[str, int] = {name: cls.SCHEMA for name, cls in EVENT_TYPES.items()}
 

@@ -67,7 +67,7 @@ class StatementRecorded:
     quote: str
     by: str
     source: str | None = None
-    commitments: tuple[CommitmentRef, ...] = ()
+    commitments: tuple[CommitmentRef, ...]  # at least one
     tags: tuple[str, ...] = ()
     note: str | None = None
 

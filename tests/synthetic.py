@@ -11,10 +11,8 @@ import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-PARTIES = (
-    "Kenya", "United States", "France", "European Union", "African Union", "Ethiopia",
-    "Somalia", "United Kingdom", "China", "World Bank", "IGAD", "Uganda", "Tanzania", "Haiti",
-)  # fmt: skip
+# The vocabulary of every synthetic log, the benchmark's too (bench/run.py imports it):
+# changing it changes the benchmark's files (bump bench's GENERATOR_VERSION).
 TOPICS = (
     ("trade", "Trade and investment partnership with {p}"),
     ("security", "Security support for {p}'s peace mission"),
@@ -24,8 +22,18 @@ TOPICS = (
     ("energy", "Geothermal power project with {p}"),
     ("roads", "Highway financing agreement with {p}"),
     ("visa", "Visa facilitation accord with {p}"),
+    ("water", "Cross-border water sharing framework with {p}"),
+    ("ports", "Port modernisation loan from {p}"),
 )
-SPEAKERS = ("William Ruto", "Spokesperson", "Foreign Ministry", "Treasury", "Ambassador", "Envoy")
+PARTIES = (
+    "Kenya", "United States", "France", "European Union", "African Union", "Ethiopia",
+    "Somalia", "United Kingdom", "China", "World Bank", "IGAD", "Uganda", "Tanzania",
+    "Haiti", "Côte d'Ivoire", "South Sudan", "Sudan", "Japan", "India", "Rwanda",
+)  # fmt: skip
+SPEAKERS = (
+    "William Ruto", "Marco Rubio", "Emmanuel Macron", "Spokesperson", "Foreign Ministry",
+    "National Treasury", "Ambassador", "Special Envoy", "Trade Minister", "State House",
+)  # fmt: skip
 # Each status with the statuses that may follow it.
 PATH = {
     "proposed": ("pending", "committed", "withdrawn"),

@@ -14,73 +14,15 @@ from events import (
     CODEC,
     Codec,
     CodecError,
-    CommitmentAdded,
-    CommitmentAmended,
     CommitmentRef,
-    EventRetracted,
-    FollowupCompleted,
-    FollowupScheduled,
-    ReminderIssued,
     StatementRecorded,
 )
 from events.codec import CURRENT_SCHEMAS
 from projections.queries import View
 from tests.conftest import make_session
+from tests.strategies import events, statuses
 from tracker.application import record
 from tracker.application.integrity import verify
-from tracker.domain.values import STATUSES
-
-ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
-text = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc"),
-        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
-    ),
-    min_size=1,
-    max_size=40,
-).filter(str.strip)
-days = st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)).map(date.isoformat)
-statuses = st.sampled_from(sorted(STATUSES))
-names = st.lists(text, max_size=3).map(tuple)
-
-events = st.one_of(
-    st.builds(
-        CommitmentAdded,
-        commitment=ids,
-        title=text,
-        kind=st.sampled_from(["commitment", "agreement", "request"]),
-        parties=names,
-        tags=names,
-        status=st.none() | statuses,
-        label=st.none() | text,
-        review_every=st.none() | st.sampled_from(["30d", "2w", "3m", "1y"]),
-        due=st.none() | days,
-        supersedes=st.none() | ids,
-    ),
-    st.builds(
-        CommitmentAmended,
-        commitment=ids,
-        title=st.none() | text,
-        parties=st.none() | names,
-    ),
-    st.builds(
-        StatementRecorded,
-        quote=text,
-        by=text,
-        source=st.none() | text,
-        commitments=st.lists(
-            st.builds(CommitmentRef, id=ids, status=st.none() | statuses, label=st.none() | text),
-            min_size=1,
-            max_size=3,
-        ).map(tuple),
-        tags=names,
-        note=st.none() | text,
-    ),
-    st.builds(FollowupScheduled, commitment=ids, due=days, note=st.none() | text),
-    st.builds(FollowupCompleted, commitment=ids, note=st.none() | text),
-    st.builds(EventRetracted, event=st.uuids().map(str), reason=text),
-    st.builds(ReminderIssued, day=days, now=days, items=st.lists(ids, max_size=3).map(tuple)),
-)
 
 
 @given(events)

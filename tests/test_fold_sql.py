@@ -20,18 +20,14 @@ from hypothesis import strategies as st
 from events import (
     CODEC,
     CommitmentAdded,
-    CommitmentAmended,
-    CommitmentRef,
     EventRetracted,
-    FollowupCompleted,
-    FollowupScheduled,
     NewEvent,
-    ReminderIssued,
     StatementRecorded,
 )
 from projections.commitments import STATE_COLUMNS, state_row, summarize
 from projections.queries import View
-from tests.test_events import statuses, text
+from tests import strategies
+from tests.strategies import text
 from tracker.application.integrity import verify
 from tracker.application.session import Session
 from tracker.persistence.sqlite import SQLiteStore
@@ -44,53 +40,7 @@ stamps = st.sampled_from(
 cids = st.sampled_from(IDS)
 lists = st.lists(text, max_size=2).map(tuple)
 
-payloads = st.one_of(
-    st.builds(
-        CommitmentAdded,
-        commitment=cids,
-        title=text,
-        kind=st.sampled_from(["commitment", "agreement", "request"]),
-        parties=lists,
-        tags=lists,
-        status=st.none() | statuses,
-        label=st.none() | text,
-        review_every=st.none() | st.sampled_from(["30d", "2w"]),
-        due=st.none() | days,
-        supersedes=st.none() | cids,
-    ),
-    st.builds(
-        CommitmentAmended,
-        commitment=cids,
-        title=st.none() | text,
-        kind=st.none() | st.sampled_from(["commitment", "request"]),
-        parties=st.none() | lists,
-        tags=st.none() | lists,
-        review_every=st.none() | st.sampled_from(["1y"]),
-    ),
-    st.builds(
-        StatementRecorded,
-        quote=text,
-        by=text,
-        source=st.none() | text,
-        commitments=st.lists(cids, min_size=1, max_size=3, unique=True).flatmap(
-            lambda chosen: st.tuples(
-                *(
-                    st.builds(
-                        CommitmentRef,
-                        id=st.just(cid),
-                        status=st.none() | statuses,
-                        label=st.none() | text,
-                    )
-                    for cid in chosen
-                )
-            )
-        ),
-        note=st.none() | text,
-    ),
-    st.builds(FollowupScheduled, commitment=cids, due=days, note=st.none() | text),
-    st.builds(FollowupCompleted, commitment=cids, note=st.none() | text),
-    st.builds(ReminderIssued, day=days, now=days, items=st.lists(cids, max_size=2).map(tuple)),
-)
+payloads = strategies.payloads(ids=cids, days=days, names=lists)
 # (payload, effective day, recorded time, retract an earlier event: its index or None)
 steps = st.lists(
     st.tuples(payloads, days, stamps, st.none() | st.integers(0, 40)), min_size=1, max_size=25

@@ -21,7 +21,7 @@ from projections.model import (
     Entry,
 )
 from tracker.domain.history import SOON_DAYS, Span, _day
-from tracker.domain.values import STATUSES, describe_duration, plural
+from tracker.domain.values import STATUSES, plural
 from tracker.domain.views import Board, Card, _totals, groups, party_counts
 from tracker.output.html import (
     NO_STATUS_COLOUR,
@@ -35,6 +35,7 @@ from tracker.output.html import (
     status_text,
 )
 from tracker.output.markdown import md_escape, md_link
+from tracker.output.text import fact_phrases
 
 # A quote longer than this is cut on the board (the source has the rest): one pasted
 # speech must not bury the other 999 commitments.
@@ -454,20 +455,9 @@ def _card_html(c: Card, board: Board) -> str:
     elif c.stale_in is not None:
         head.append(f'<span class="chip soon">stale in {c.stale_in}d</span>')
     facts = [
-        esc(s.kind),
-        esc(", ".join(s.parties)) if s.parties else "no party named",
-        f"since {esc(s.status_since)}",
-        plural(s.statement_count, "statement"),
+        f'{esc(f.name)} <a href="#c-{esc(f.link)}">{esc(f.link)}</a>' if f.link else esc(f.value)
+        for f in fact_phrases(s, board.review_default, since=True)
     ]
-    if s.followup_due:
-        facts.append(f"follow-up due {esc(s.followup_due)}")
-    facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
-    if s.supersedes:
-        facts.append(f'supersedes <a href="#c-{esc(s.supersedes)}">{esc(s.supersedes)}</a>')
-    if s.superseded_by:
-        facts.append(
-            f'superseded by <a href="#c-{esc(s.superseded_by)}">{esc(s.superseded_by)}</a>'
-        )
     reasons = "".join(f'<div class="reason">{esc(r.text)}</div>' for r in c.row.reasons)
     entries = "".join(_entry_html(e) for e in c.entries)
     return (
@@ -652,17 +642,9 @@ def _md_card(c: Card, board: Board) -> list[str]:
         "",
     ]
     facts = [
-        s.kind,
-        md_escape(", ".join(s.parties)) if s.parties else "no party named",
-        plural(s.statement_count, "statement"),
+        f"{f.name} [{f.link}](#{f.link})" if f.link else md_escape(f.value)
+        for f in fact_phrases(s, board.review_default, since=False)
     ]
-    if s.followup_due:
-        facts.append(f"follow-up due {s.followup_due}")
-    facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
-    if s.supersedes:
-        facts.append(f"supersedes [{s.supersedes}](#{s.supersedes})")
-    if s.superseded_by:
-        facts.append(f"superseded by [{s.superseded_by}](#{s.superseded_by})")
     lines.append(" · ".join(facts))
     if c.row.reasons:
         lines.append("")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tracker.domain.values import describe_duration
+from tracker.domain.values import describe_duration, plural
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
-    from projections.model import Entry
+    from projections.model import CommitmentState, Entry
     from tracker.domain.staleness import Detail, StatusRow
 
 
@@ -79,28 +79,66 @@ def _entry_heading(entry: Entry) -> str:
     return f"{entry.effective_on}  {what}{asserted}{mark}"
 
 
+class Fact(NamedTuple):
+    """One fact about a commitment, as its detail and the status board state it."""
+
+    name: str  # what it is, as the detail labels it
+    value: str  # plain text, not escaped; "" when the commitment has none
+    link: str | None = None  # the commitment it names, where a page can link to it
+
+
+def facts(state: CommitmentState, review_default: str) -> list[Fact]:
+    """What `status ID` lists under a commitment's title and the board's cards show on one
+    line, in that order; each renderer says which it shows and how."""
+    return [
+        Fact("kind", state.kind),
+        Fact("parties", ", ".join(state.parties)),
+        Fact("tags", ", ".join(state.tags)),
+        Fact("also called", ", ".join(state.aliases)),
+        Fact("since", state.status_since),
+        Fact("statements", str(state.statement_count)),
+        Fact("follow-up due", state.followup_due or ""),
+        Fact("review every", describe_duration(state.review_every or review_default)),
+        Fact("supersedes", state.supersedes or "", state.supersedes),
+        Fact("superseded by", state.superseded_by or "", state.superseded_by),
+    ]
+
+
+def fact_phrases(state: CommitmentState, review_default: str, *, since: bool) -> list[Fact]:
+    """The facts of a board card's one line, each value now a phrase ('3 statements');
+    a fact the commitment does not have is left out, or said ('no party named')."""
+    phrases = []
+    for fact in facts(state, review_default):
+        name, value = fact.name, fact.value
+        if name in ("tags", "also called") or (name == "since" and not since):
+            continue
+        if name == "parties":
+            value = value or "no party named"
+        elif name == "statements":
+            value = plural(state.statement_count, "statement")
+        elif not value:
+            continue
+        elif name != "kind":
+            value = f"{name} {value}"
+        phrases.append(fact._replace(value=value))
+    return phrases
+
+
 def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     r = detail.row
     s = r.state
     lines = [f"{s.id}: {s.title}"]
     lines.append(f"status:        {status_label(s)}, since {s.status_since}")
-    lines.append(f"kind:          {s.kind}")
-    lines.append(f"parties:       {', '.join(s.parties) or '-'}")
-    if s.tags:
-        lines.append(f"tags:          {', '.join(s.tags)}")
-    if s.aliases:
-        lines.append(f"also called:   {', '.join(s.aliases)}")
-    lines.append(f"statements:    {s.statement_count}")
-    due = s.followup_due or "-"
-    if s.followup_due and s.followup_note:
-        due += f" ({s.followup_note})"
-    lines.append(f"follow-up due: {due}")
-    lines.append(f"review every:  {describe_duration(s.review_every or review_default)}")
-    lines.append(f"stale:         {'; '.join(x.text for x in r.reasons) if r.stale else 'no'}")
-    if s.supersedes:
-        lines.append(f"supersedes:    {s.supersedes}")
-    if s.superseded_by:
-        lines.append(f"superseded by: {s.superseded_by}")
+    for name, value, _ in facts(s, review_default):
+        optional = ("tags", "also called", "supersedes", "superseded by")
+        if name == "since" or (not value and name in optional):
+            continue
+        if value and name == "follow-up due" and s.followup_note:
+            value += f" ({s.followup_note})"
+        lines.append(f"{name + ':':<15}{value or '-'}")
+        if name == "review every":
+            stale = "; ".join(x.text for x in r.reasons) if r.stale else "no"
+            lines.append(f"{'stale:':<15}{stale}")
     lines.append("")
     lines.append("timeline:")
     for entry in detail.timeline:

@@ -44,6 +44,36 @@ INSERT_EVENT = (
 IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
 
 
+def log_tables(position: str) -> tuple[str, str]:
+    """The events table and the projections' checkpoints, as every store creates them.
+
+    `position` is the dialect's type for a place in the log (`seq`): SQLite's INTEGER
+    (64-bit, and `INTEGER PRIMARY KEY` is the rowid, so appends stay in order on disk;
+    BIGINT would not be), PostgreSQL's BIGINT (its INTEGER is 32-bit). Event data is TEXT,
+    byte for byte as the codec wrote it, so the hash can be recomputed from the row.
+    The stores' migrations hold these statements; a new column is a new migration step.
+    """
+    return (
+        f"""CREATE TABLE events (
+                seq {position} PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                type TEXT NOT NULL,
+                schema INTEGER NOT NULL,
+                occurred_on TEXT NOT NULL,
+                recorded_at TEXT NOT NULL,
+                recorded_by TEXT NOT NULL,
+                data TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            )""",
+        f"""CREATE TABLE projection_checkpoints (
+                name TEXT PRIMARY KEY,
+                version INTEGER NOT NULL,
+                seq {position} NOT NULL
+            )""",
+    )
+
+
 def pending_steps(
     where: str, tables: set[str], applied: list[str], known: list[str], not_ours: str
 ) -> list[str]:

@@ -18,28 +18,19 @@ from typing import Any
 
 from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
-from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, pending_steps
+from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, log_tables, pending_steps
 
 # One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
 WRITE_LOCK = 0x7472_6163  # "trac"
 
 
+EVENTS_TABLE, CHECKPOINTS_TABLE = log_tables("BIGINT")
+
 MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
         "m001_events",
         (
-            """CREATE TABLE events (
-                seq BIGINT PRIMARY KEY,
-                id TEXT NOT NULL UNIQUE,
-                type TEXT NOT NULL,
-                schema INTEGER NOT NULL,
-                occurred_on TEXT NOT NULL,
-                recorded_at TEXT NOT NULL,
-                recorded_by TEXT NOT NULL,
-                data TEXT NOT NULL,
-                prev_hash TEXT NOT NULL,
-                hash TEXT NOT NULL
-            )""",
+            EVENTS_TABLE,
             f"""CREATE FUNCTION tracker_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION '{IMMUTABLE_MESSAGE}'; END $$""",
             """CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
@@ -59,11 +50,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
                 END $$""",
             """CREATE TRIGGER events_chain BEFORE INSERT ON events
                 FOR EACH ROW EXECUTE FUNCTION tracker_check_chain()""",
-            """CREATE TABLE projection_checkpoints (
-                name TEXT PRIMARY KEY,
-                version INTEGER NOT NULL,
-                seq BIGINT NOT NULL
-            )""",
+            CHECKPOINTS_TABLE,
         ),
     ),
 ]

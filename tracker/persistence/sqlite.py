@@ -19,7 +19,13 @@ from typing import Any
 
 from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
-from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows, pending_steps
+from tracker.persistence.logstore import (
+    IMMUTABLE_MESSAGE,
+    LogStore,
+    dict_rows,
+    log_tables,
+    pending_steps,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -33,6 +39,8 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 100_000
 
 
+EVENTS_TABLE, CHECKPOINTS_TABLE = log_tables("INTEGER")
+
 # The schema, one function per step, never edited once shipped: a new step is a new
 # function. Names double as the version marker: a database holding a step this list
 # does not know was written by a newer tracker.
@@ -40,18 +48,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
     (
         "m001_events",
         (
-            """CREATE TABLE events (
-                seq INTEGER PRIMARY KEY,
-                id TEXT NOT NULL UNIQUE,
-                type TEXT NOT NULL,
-                schema INTEGER NOT NULL,
-                occurred_on TEXT NOT NULL,
-                recorded_at TEXT NOT NULL,
-                recorded_by TEXT NOT NULL,
-                data TEXT NOT NULL,
-                prev_hash TEXT NOT NULL,
-                hash TEXT NOT NULL
-            )""",
+            EVENTS_TABLE,
             f"""CREATE TRIGGER events_no_update BEFORE UPDATE ON events
                 BEGIN SELECT RAISE(ABORT, '{IMMUTABLE_MESSAGE}'); END""",
             f"""CREATE TRIGGER events_no_delete BEFORE DELETE ON events
@@ -62,11 +59,7 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
                   OR NEW.prev_hash IS NOT coalesce(
                        (SELECT hash FROM events ORDER BY seq DESC LIMIT 1), printf('%064d', 0))
                 BEGIN SELECT RAISE(ABORT, 'event does not extend the hash chain'); END""",
-            """CREATE TABLE projection_checkpoints (
-                name TEXT PRIMARY KEY,
-                version INTEGER NOT NULL,
-                seq INTEGER NOT NULL
-            )""",
+            CHECKPOINTS_TABLE,
         ),
     ),
 ]
