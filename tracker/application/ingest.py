@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from projections.model import CommitmentState, Entry, summarize
 from projections.queries import View
@@ -25,8 +25,9 @@ from tracker.domain.values import (
 )
 from tracker.errors import UserError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named in annotations
     from events import StoredEvent
+    from projections.queries import EventInfo, Report
     from tracker.domain import decide
     from tracker.ingest import Proposal
 
@@ -228,8 +229,8 @@ class _PendingAdds:
     def ids(self) -> list[str]:
         return sorted({*self.view.ids(), *self.added})
 
-    def event(self, event_id: str) -> Any:
+    def event(self, event_id: str) -> EventInfo | None:
         return self.view.event(event_id)
 
-    def report_for(self, day: str) -> Any:
+    def report_for(self, day: str) -> Report | None:
         return self.view.report_for(day)

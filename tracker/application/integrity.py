@@ -173,7 +173,7 @@ def _compare_projections(store: EventStore) -> list[Problem]:
     return problems
 
 
-def _table_rows(sql: Any, table: str) -> set[tuple[Any, ...]]:
+def _table_rows(sql: Sql, table: str) -> set[tuple[Any, ...]]:
     return {tuple(sorted(row.items())) for row in sql.query(f"SELECT * FROM {table}")}
 
 
@@ -198,7 +198,7 @@ def _field(line: dict[str, Any], name: str) -> Any:
     return line[name]
 
 
-def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
+def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Event]:
     """Check one line of an export; return it parsed, as a NewEvent, and its payload."""
     try:
         text = raw.decode("utf-8")

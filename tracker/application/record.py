@@ -64,23 +64,36 @@ def add(
     on: str | None = None,
     aliases: Sequence[str] = (),
 ) -> list[StoredEvent]:
+    # Checked one by one in a fixed order: with several mistakes, the first is named.
     cid = check_commitment_id(cid)
-    values = {
-        "cid": cid,
-        "title": check_line("title", title),
-        "kind": parse_kind(kind),
-        "parties": _names("party", parties) or (),
-        "tags": _names("tag", tags) or (),
-        "status": parse_status(status) if status is not None else None,
-        "review_every": parse_duration(review_every) if review_every is not None else None,
-        "due": session.date(due, "--due date") if due is not None else None,
-        "supersedes": check_commitment_id(supersedes) if supersedes is not None else None,
-        "on": session.on_date(on),
-        "aliases": _names("alias", aliases) or (),
-    }
+    title = check_line("title", title)
+    kind = parse_kind(kind)
+    party_names = _names("party", parties) or ()
+    tag_names = _names("tag", tags) or ()
+    asserted = parse_status(status) if status is not None else None
+    review = parse_duration(review_every) if review_every is not None else None
+    due_on = session.date(due, "--due date") if due is not None else None
+    replaced = check_commitment_id(supersedes) if supersedes is not None else None
+    day = session.on_date(on)
+    alias_names = _names("alias", aliases) or ()
     from tracker.domain import decide
 
-    return session.record(lambda view: decide.add(view, **values))  # type: ignore[arg-type]
+    return session.record(
+        lambda view: decide.add(
+            view,
+            cid=cid,
+            title=title,
+            kind=kind,
+            parties=party_names,
+            tags=tag_names,
+            status=asserted,
+            review_every=review,
+            due=due_on,
+            supersedes=replaced,
+            on=day,
+            aliases=alias_names,
+        )
+    )
 
 
 def log(
@@ -95,19 +108,29 @@ def log(
     tags: Sequence[str] = (),
     note: str | None = None,
 ) -> list[StoredEvent]:
-    values = {
-        "quote": check_quote(quote),
-        "by": check_name("speaker (--by)", by),
-        "source": check_line("source", source) if source is not None else None,
-        "refs": [parse_ref(r) for r in refs],
-        "title": check_line("title", title) if title is not None else None,
-        "tags": _names("tag", tags) or (),
-        "note": _optional_text("note", note),
-        "on": session.on_date(on),
-    }
+    quote = check_quote(quote)
+    by = check_name("speaker (--by)", by)
+    source = check_line("source", source) if source is not None else None
+    parsed_refs = [parse_ref(r) for r in refs]
+    title = check_line("title", title) if title is not None else None
+    tag_names = _names("tag", tags) or ()
+    note = _optional_text("note", note)
+    day = session.on_date(on)
     from tracker.domain import decide
 
-    return session.record(lambda view: decide.log(view, **values))  # type: ignore[arg-type]
+    return session.record(
+        lambda view: decide.log(
+            view,
+            quote=quote,
+            by=by,
+            source=source,
+            refs=parsed_refs,
+            title=title,
+            tags=tag_names,
+            note=note,
+            on=day,
+        )
+    )
 
 
 def amend(
@@ -122,19 +145,29 @@ def amend(
     on: str | None = None,
     aliases: Sequence[str] = (),
 ) -> list[StoredEvent]:
-    values = {
-        "cid": check_commitment_id(cid),
-        "title": check_line("title", title) if title is not None else None,
-        "kind": parse_kind(kind) if kind is not None else None,
-        "parties": _names("party", parties),
-        "tags": _names("tag", tags),
-        "review_every": parse_duration(review_every) if review_every is not None else None,
-        "on": session.on_date(on),
-        "aliases": _names("alias", aliases) or (),
-    }
+    cid = check_commitment_id(cid)
+    title = check_line("title", title) if title is not None else None
+    kind = parse_kind(kind) if kind is not None else None
+    party_names = _names("party", parties)
+    tag_names = _names("tag", tags)
+    review = parse_duration(review_every) if review_every is not None else None
+    day = session.on_date(on)
+    alias_names = _names("alias", aliases) or ()
     from tracker.domain import decide
 
-    return session.record(lambda view: decide.amend(view, **values))  # type: ignore[arg-type]
+    return session.record(
+        lambda view: decide.amend(
+            view,
+            cid=cid,
+            title=title,
+            kind=kind,
+            parties=party_names,
+            tags=tag_names,
+            review_every=review,
+            on=day,
+            aliases=alias_names,
+        )
+    )
 
 
 def followup(
@@ -146,16 +179,15 @@ def followup(
     note: str | None = None,
     on: str | None = None,
 ) -> list[StoredEvent]:
-    values = {
-        "cid": check_commitment_id(cid),
-        "due": session.date(due, "--due date") if due is not None else None,
-        "done": done,
-        "note": _optional_text("note", note),
-        "on": session.on_date(on),
-    }
+    cid = check_commitment_id(cid)
+    due_on = session.date(due, "--due date") if due is not None else None
+    note = _optional_text("note", note)
+    day = session.on_date(on)
     from tracker.domain import decide
 
-    return session.record(lambda view: decide.followup(view, **values))  # type: ignore[arg-type]
+    return session.record(
+        lambda view: decide.followup(view, cid=cid, due=due_on, done=done, note=note, on=day)
+    )
 
 
 def retract(session: Session, event_id: str, *, reason: str) -> list[StoredEvent]:

@@ -156,15 +156,18 @@ def amend(
 ) -> Decision:
     state = _existing(view, cid)
     taught = _unique((*state.aliases, *aliases))  # --alias adds to the names already taught
-    changes = {
-        "title": title if title != state.title else None,
-        "kind": kind if kind != state.kind else None,
-        "parties": parties if parties != state.parties else None,
-        "tags": tags if tags != state.tags else None,
-        "review_every": review_every if review_every != state.review_every else None,
-        "aliases": taught if taught != state.aliases else None,
-    }
-    if all(value is None for value in changes.values()):
+    # Only what differs from the commitment as it reads now is recorded.
+    event = CommitmentAmended(
+        commitment=cid,
+        title=title if title != state.title else None,
+        kind=kind if kind != state.kind else None,
+        parties=parties if parties != state.parties else None,
+        tags=tags if tags != state.tags else None,
+        aliases=taught if taught != state.aliases else None,
+        review_every=review_every if review_every != state.review_every else None,
+    )
+    changed = event.title, event.kind, event.parties, event.tags, event.aliases, event.review_every
+    if all(value is None for value in changed):
         given = title, kind, parties, tags, review_every
         if all(value is None for value in given) and not aliases:
             raise UserError(
@@ -172,7 +175,7 @@ def amend(
                 "--alias or --review-every"
             )
         raise UserError(f"{cid!r} already reads that way; nothing to amend")
-    return [(CommitmentAmended(commitment=cid, **changes), on)]  # type: ignore[arg-type]
+    return [(event, on)]
 
 
 def followup(

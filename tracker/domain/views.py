@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -31,9 +30,6 @@ from tracker.domain.staleness import StatusRow
 from tracker.domain.values import (
     STATUSES,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 @attrs.frozen(kw_only=True)

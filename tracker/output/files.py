@@ -12,12 +12,9 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from tracker.errors import UserError
-
-if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
-    pass
 
 
 def check_output_path(path: Path, database: str | None = None, what: str = "--output") -> None:

@@ -6,20 +6,15 @@ print through it, so every delivery of a report reads the same.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from tracker.domain.values import plural
 from tracker.output.markdown import md_escape
 from tracker.output.structured import status_json
 from tracker.output.text import clip, status_label
 
-if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
-    from tracker.domain.views import ReminderReport
-from typing import TYPE_CHECKING, Any
-
-from tracker.domain.values import plural
-
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
-    from tracker.domain.views import ReminderReport
+    from tracker.domain.views import ReminderItem, ReminderReport
 
 
 def render_report(
@@ -45,9 +40,9 @@ def reminder_json(report: ReminderReport, review_default: str) -> dict[str, Any]
     return {"now": report.now.isoformat(), "previous_report": report.previous_day, "items": items}
 
 
-def _groups(report: ReminderReport) -> list[tuple[str, list[Any]]]:
-    followups: list[Any] = []
-    quiet: list[Any] = []
+def _groups(report: ReminderReport) -> list[tuple[str, list[ReminderItem]]]:
+    followups: list[ReminderItem] = []
+    quiet: list[ReminderItem] = []
     for item in report.items:  # one pass: a membership test per item was quadratic
         overdue = any(r.rule == "followup" for r in item.row.reasons)
         (followups if overdue else quiet).append(item)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from tracker.domain.values import describe_duration, plural
 
@@ -175,6 +175,6 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
     return table(("SEQ", "ON", "TYPE", "BY", "ABOUT", "SUMMARY"), rows, width)
 
 
-def status_label(state: Any) -> str:
+def status_label(state: CommitmentState) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
     return state.status if state.label == state.status else f"{state.status} ({state.label})"

@@ -10,13 +10,8 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tracker.errors import UserError
-
-if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
-    pass
-
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 

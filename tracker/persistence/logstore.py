@@ -22,8 +22,9 @@ from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError
 from tracker.persistence.store import Decide
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only named in annotations: opening a store loads neither
     from events import NewEvent, StoredEvent
+    from projections.commitments import CommitmentProjection
 
 
 BATCH = 5_000
@@ -179,7 +180,7 @@ class LogStore:
                 self._set_checkpoint(projection.name, projection.version, seq)
         return count
 
-    def _fold(self, projection: Any, after: int) -> None:
+    def _fold(self, projection: CommitmentProjection, after: int) -> None:
         """Bring a projection from `after` to the end of the log, in bulk."""
         projection.bulk_start(self.sql)
         touched = projection.fold_logged(self.sql, after, self.read)
@@ -298,7 +299,7 @@ class LogStore:
 
 
 def replay(
-    projection: Any,
+    projection: CommitmentProjection,
     sql: Sql,
     events: Iterable[StoredEvent],
     total: int = 0,
