@@ -8,14 +8,45 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from typer.testing import CliRunner
 
 from cli import app
+from projections.model import CommitmentState, LastStatement
 from tracker.application.session import Session
 from tracker.persistence.sqlite import SQLiteStore
+
+_A_DEAL = CommitmentState(
+    id="deal",
+    title="A deal",
+    kind="agreement",
+    parties=(),
+    tags=(),
+    review_every=None,
+    status="pending",
+    label="pending",
+    status_since="2025-01-01",
+    is_open=True,
+    added_on="2025-01-01",
+    last_activity_on="2025-01-27",
+    last_statement=LastStatement(event="e", on="2025-01-27", by="A", quote="q", source=None),
+    statement_count=1,
+    followup_due=None,
+    followup_note=None,
+    followup_seq=None,
+    followup_answered=False,
+    supersedes=None,
+    superseded_by=None,
+)
+
+
+def commitment_state(**overrides: Any) -> CommitmentState:
+    """A commitment as the projections give it: an open, pending deal, unless overridden."""
+    return _A_DEAL._replace(**overrides)
+
 
 WORKED_EXAMPLE = [
     [

@@ -1,4 +1,6 @@
-"""Fast tests of the pure domain: statuses, dates, durations, ids, text, staleness, decisions."""
+"""Fast tests of the pure domain: statuses, dates, durations, ids, text, staleness.
+
+The decisions (`tracker.domain.decide`) have their own file, tests/test_decide.py."""
 
 from __future__ import annotations
 
@@ -6,9 +8,7 @@ from datetime import date
 
 import pytest
 
-from events import CommitmentAdded, CommitmentRef, StatementRecorded
-from projections.commitments import CommitmentState, LastStatement
-from tracker.domain import decide
+from tests.conftest import commitment_state as _state
 from tracker.domain.staleness import default_review_every, stale_reasons
 from tracker.domain.values import (
     add_duration,
@@ -127,33 +127,6 @@ def test_quotes_allow_lines_and_rtl_marks_but_not_overrides():
         check_quote("\ud800")  # a lone surrogate is not UTF-8
 
 
-def _state(**overrides: object) -> CommitmentState:
-    values: dict[str, object] = dict(
-        id="deal",
-        title="A deal",
-        kind="agreement",
-        parties=(),
-        tags=(),
-        review_every=None,
-        status="pending",
-        label="pending",
-        status_since="2025-01-01",
-        is_open=True,
-        added_on="2025-01-01",
-        last_activity_on="2025-01-27",
-        last_statement=LastStatement(event="e", on="2025-01-27", by="A", quote="q", source=None),
-        statement_count=1,
-        followup_due=None,
-        followup_note=None,
-        followup_seq=None,
-        followup_answered=False,
-        supersedes=None,
-        superseded_by=None,
-    )
-    values.update(overrides)
-    return CommitmentState(**values)  # type: ignore[arg-type]
-
-
 def test_staleness_rule_two_edges():
     state = _state()
     assert stale_reasons(state, date(2025, 2, 26), "30d") == []  # exactly 30 days: not yet
@@ -180,82 +153,6 @@ def test_review_default_from_environment():
     assert default_review_every("2w") == "2w"
     with pytest.raises(UserError, match="TRACKER_REVIEW_EVERY"):
         default_review_every("soon")
-
-
-class FakeView:
-    """Given these commitments (and events), the decisions see only what they are told."""
-
-    def __init__(self, *states: CommitmentState) -> None:
-        self.states = {s.id: s for s in states}
-
-    def get(self, cid: str) -> CommitmentState | None:
-        return self.states.get(cid)
-
-    def ids(self) -> list[str]:
-        return sorted(self.states)
-
-    def event(self, event_id: str) -> None:
-        return None
-
-    def report_for(self, day: str) -> None:
-        return None
-
-
-def test_decide_log_with_title_adds_and_records_in_one_decision():
-    decision = decide.log(
-        FakeView(),
-        quote="We agreed.",
-        by="A",
-        source=None,
-        refs=[("haiti", ("committed", "agreed"))],
-        title="Joint strategy",
-        tags=(),
-        note=None,
-        on=date(2025, 1, 27),
-    )
-    assert decision == [
-        (CommitmentAdded(commitment="haiti", title="Joint strategy"), date(2025, 1, 27)),
-        (
-            StatementRecorded(
-                quote="We agreed.",
-                by="A",
-                commitments=(CommitmentRef(id="haiti", status="committed", label="agreed"),),
-            ),
-            date(2025, 1, 27),
-        ),
-    ]
-
-
-def test_decide_log_refuses_unknown_ids_without_title():
-    with pytest.raises(UserError, match="unknown commitment 'stp' \\(did you mean 'stip'\\?\\)"):
-        decide.log(
-            FakeView(_state(id="stip")),
-            quote="q",
-            by="A",
-            source=None,
-            refs=[("stp", None)],
-            title=None,
-            tags=(),
-            note=None,
-            on=TODAY,
-        )
-
-
-def test_decide_add_refuses_existing_and_self_supersession():
-    args = dict(
-        title="t",
-        kind="commitment",
-        parties=(),
-        tags=(),
-        status=None,
-        review_every=None,
-        due=None,
-        on=TODAY,
-    )
-    with pytest.raises(UserError, match="already exists"):
-        decide.add(FakeView(_state()), cid="deal", supersedes=None, **args)  # type: ignore[arg-type]
-    with pytest.raises(UserError, match="cannot supersede itself"):
-        decide.add(FakeView(), cid="x", supersedes="x", **args)  # type: ignore[arg-type]
 
 
 def test_progress_draws_rate_and_time_left_only_when_enabled():
