@@ -14,12 +14,14 @@ import sqlite3
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events import (
     CODEC,
     CommitmentAdded,
+    CommitmentRef,
     EventRetracted,
     NewEvent,
     StatementRecorded,
@@ -173,3 +175,27 @@ def test_an_event_the_sql_cannot_read_goes_to_the_python_fold_which_refuses_it()
         assert "data.commitments[1].id must be a string" in str(exc)
     else:
         raise AssertionError("the unreadable statement was folded")
+
+
+def test_a_failed_first_import_leaves_the_indexes(tmp_path):
+    """The SQL fold drops the timeline's indexes to load an empty timeline; an error after
+    that (here a statement naming one commitment twice) must roll the drop back too."""
+    from tests.conftest import make_session
+
+    stamp = "2025-01-01T00:00:00.000Z"
+    twice = StatementRecorded(quote="q", by="A", commitments=(CommitmentRef(id="c0"),) * 2)
+    new = [
+        _event(CommitmentAdded(commitment="c0", title="Item c0"), "2025-01-01", stamp),
+        _event(twice, "2025-01-01", stamp),
+    ]
+    path = tmp_path / "kept.db"
+    session = make_session(path)
+    try:  # past the import's checks (which refuse the line), straight to the fold
+        with pytest.raises(sqlite3.IntegrityError), session.store.writing():
+            session.store.append_stream([new])
+    finally:
+        session.store.close()
+    with sqlite3.connect(path) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    assert {"timeline_key", "timeline_event", "timeline_fts_insert"} <= names
