@@ -108,6 +108,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "both_stores: run the test against SQLite and against PostgreSQL"
     )
+    # Run by default and in CI; leave them out while iterating with -m "not slow".
+    config.addinivalue_line(
+        "markers",
+        "slow: takes more than about 2 s (kill -9, concurrent processes, Hypothesis-heavy)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

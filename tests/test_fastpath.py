@@ -603,6 +603,7 @@ def test_the_parser_reads_what_click_reads(argv: list[str], env: dict[str, str |
         assert as_typer(claimed) == clicks
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(command_lines(junk=0.02), st.data())
 def test_whatever_the_fast_path_claims_it_runs_as_typer_does(
@@ -615,6 +616,7 @@ def test_whatever_the_fast_path_claims_it_runs_as_typer_does(
     compare(stores, folder, argv, env)
 
 
+@pytest.mark.slow
 def test_the_generated_command_lines_are_mostly_claimed() -> None:
     """Guard the property tests: the strategy must reach the fast path often enough."""
     claimed = 0

@@ -110,6 +110,7 @@ def appended(events: list[NewEvent]) -> SQLiteStore:
     return store
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_the_sql_fold_equals_the_python_fold(plan):
@@ -126,6 +127,7 @@ def test_the_sql_fold_equals_the_python_fold(plan):
     assert verify(Session(store=at_once, actor="tester")).ok
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
 def test_the_stored_status_rows_are_what_summarize_derives(plan):

@@ -190,6 +190,7 @@ def big_export(path: Path, events: int) -> None:
             }) + "\n")  # fmt: skip
 
 
+@pytest.mark.slow
 def test_kill_9_during_import_leaves_a_log_that_verifies(run, tmp_path):
     source = tmp_path / "big.jsonl"
     big_export(source, 20_000)
@@ -394,6 +395,7 @@ def test_a_bad_line_in_a_later_batch_rolls_everything_back(run, tmp_path, other)
     assert [r["id"] for r in rows] == ["mine"]
 
 
+@pytest.mark.slow
 def test_multi_batch_export_reimported_and_reproduced(run, tmp_path, other, store_kind):
     lines = [added(1, "c0"), added(2, "c1", supersedes="c0", status="committed", due="2025-03-01")]
     lines += fillers(10, CHECK_BATCH, "c1")

@@ -318,6 +318,7 @@ def test_board_agrees_with_status_at_scale(run, tmp_path):
         assert all(s.start < s.end <= now for s in c.stale), c.id
 
 
+@pytest.mark.slow
 def test_a_thousand_commitments_stay_legible(run, tmp_path):
     export = tmp_path / "log.jsonl"
     export.write_text(synthetic_export(1000), encoding="utf-8")

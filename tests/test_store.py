@@ -105,6 +105,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.both_stores
 def test_concurrent_writers_lose_nothing_and_keep_one_chain(run):
     assert run(*WORKED_EXAMPLE[0]).exit_code == 0
@@ -130,6 +131,7 @@ def test_concurrent_writers_lose_nothing_and_keep_one_chain(run):
     assert stip["statement_count"] == 100
 
 
+@pytest.mark.slow
 @pytest.mark.both_stores
 def test_two_processes_adding_the_same_id_add_it_once(run):
     adder = "import sys\nfrom cli import main\nsys.argv = ['tracker', 'add', 'race', '--title', sys.argv[1]]\nmain()"
