@@ -35,7 +35,7 @@ from tracker.output.html import (
     status_text,
 )
 from tracker.output.markdown import md_escape, md_link
-from tracker.output.text import fact_phrases
+from tracker.output.text import clip, fact_phrases
 
 # A quote longer than this is cut on the board (the source has the rest): one pasted
 # speech must not bury the other 999 commitments.
@@ -124,11 +124,6 @@ def ticks(axis: Span) -> list[tuple[date, str]]:
 
 def _tip(*parts: str | None) -> str:
     return f"<title>{esc(' — '.join(p for p in parts if p))}</title>"
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def timeline_svg(c: Card, axis: Span, now: date) -> str:
@@ -225,7 +220,7 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             + _tip(
                 f"{entry.effective_on} {entry.speaker or ''}",
                 asserted,
-                f"“{_clip(entry.quote or '', 200)}”",
+                f"“{clip(entry.quote or '', 200)}”",
             )
             + "</circle>"
         )
@@ -655,7 +650,7 @@ def _md_card(c: Card, board: Board) -> list[str]:
     if statements:
         lines += ["", "Statements:", ""]
     for entry in statements:
-        quote = md_escape(_clip(entry.quote or "", QUOTE_LIMIT))
+        quote = md_escape(clip(entry.quote or "", QUOTE_LIMIT))
         quote = (
             f"~~“{quote}”~~ **retracted**: {md_escape(entry.retraction_reason or '')}"
             if (entry.retracted)
