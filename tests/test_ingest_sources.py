@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -50,7 +51,7 @@ PAGE = f"""<!doctype html>
 
 
 class Pages(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {
+    routes: ClassVar[dict[str, tuple[int, dict[str, str], bytes]]] = {
         "/readout.html": (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE.encode()),
         "/readout.txt": (200, {"Content-Type": "text/plain; charset=utf-8"}, TEXT.encode()),
         "/missing": (404, {}, b"not here"),
@@ -59,7 +60,7 @@ class Pages(BaseHTTPRequestHandler):
         "/moved": (301, {"Location": "/readout.html"}, b""),
     }
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:  # http.server's name
         if self.path == "/slow":
             time.sleep(3)
         if self.path == "/agent":
@@ -273,9 +274,10 @@ def _review(db: Path, path: Path, answers: list[bytes]) -> tuple[int, str]:
     """Run `ingest --review` on a pseudo-terminal, answering each prompt in turn."""
     env = {**os.environ, "TRACKER_DB": str(db), "COLUMNS": "100", "PYTHONPATH": str(ROOT)}
     main, child = pty.openpty()
+    argv = [sys.executable, "-c", "import cli; cli.main()", "ingest", str(path), "--review",
+            "--by", "Ruritania MFA"]  # fmt: skip
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "ingest", str(path), "--review",
-         "--by", "Ruritania MFA"],  # fmt: skip
+        argv,
         stdin=child,
         stdout=child,
         stderr=child,
@@ -313,9 +315,10 @@ def _review(db: Path, path: Path, answers: list[bytes]) -> tuple[int, str]:
 def _setup(tmp_path: Path) -> tuple[Path, Path]:
     db = tmp_path / "review.db"
     env = {**os.environ, "TRACKER_DB": str(db), "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-c", "import cli; cli.main()", "add", "cfa", "--kind", "agreement",
+            "--title", "Coastal Fisheries Agreement"]  # fmt: skip
     subprocess.run(
-        [sys.executable, "-c", "import cli; cli.main()", "add", "cfa", "--kind", "agreement",
-         "--title", "Coastal Fisheries Agreement"],  # fmt: skip
+        argv,
         env=env,
         check=True,
         capture_output=True,
