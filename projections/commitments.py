@@ -477,6 +477,7 @@ SELECT
         SELECT 1 FROM timeline AS x
         WHERE x.commitment_id = s.cid AND x.role = '{STATEMENT}' AND x.retracted_by IS NULL
           AND x.seq > s.f_seq AND (s.d_seq IS NULL OR x.seq < s.d_seq)
+          AND x.effective_on >= f.effective_on
     ) THEN 1 ELSE 0 END,
     a.link,
     CASE WHEN s.superseded > 0 THEN (

@@ -200,6 +200,7 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             + _tip(
                 f"follow-up due {f.due.isoformat()} ({what})",
                 f"scheduled {f.scheduled_on.isoformat()}",
+                f"answered by {f.answered_by}" if f.answered_by else None,
                 f.note,
             )
             + "</path>"
@@ -441,6 +442,14 @@ def _event_text(entry: Entry) -> str:
     return text + mark
 
 
+def _answered(c: Card) -> str:
+    """', answered by ...' for the open follow-up when a statement answered it."""
+    last = c.followups[-1] if c.followups else None
+    if last is None or last.outcome != "answered" or not last.answered_by:
+        return ""
+    return f", answered by {last.answered_by}"
+
+
 def _card_html(c: Card, board: Board) -> str:
     s = c.row.state
     classes = f"item s-{s.status}" + (" is-stale" if c.row.stale else "")
@@ -460,7 +469,7 @@ def _card_html(c: Card, board: Board) -> str:
         plural(s.statement_count, "statement"),
     ]
     if s.followup_due:
-        facts.append(f"follow-up due {esc(s.followup_due)}")
+        facts.append(f"follow-up due {esc(s.followup_due)}{esc(_answered(c))}")
     facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
     if s.supersedes:
         facts.append(f'supersedes <a href="#c-{esc(s.supersedes)}">{esc(s.supersedes)}</a>')
@@ -628,7 +637,8 @@ def _text_events(c: Card, now: date) -> list[tuple[date, int, str]]:
         )
         state = "overdue" if f.overdue else {"waiting": "awaited"}.get(f.outcome, f.outcome)
         symbol = "◆" if f.outcome == "waiting" else "◇"
-        lines.append((f.due, 3, f"{symbol} follow-up due ({state})"))
+        answered = f", answered by {md_escape(f.answered_by)}" if f.answered_by else ""
+        lines.append((f.due, 3, f"{symbol} follow-up due ({state}){answered}"))
     for span in c.stale:
         ongoing = span.end == now and c.row.stale
         until = "until now" if ongoing else f"until {span.end.isoformat()}"
@@ -657,7 +667,7 @@ def _md_card(c: Card, board: Board) -> list[str]:
         plural(s.statement_count, "statement"),
     ]
     if s.followup_due:
-        facts.append(f"follow-up due {s.followup_due}")
+        facts.append(f"follow-up due {s.followup_due}{md_escape(_answered(c))}")
     facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
     if s.supersedes:
         facts.append(f"supersedes [{s.supersedes}](#{s.supersedes})")

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from projections.model import describe_answer, followup_fate
 from tracker.domain.values import describe_duration
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
@@ -79,6 +80,23 @@ def _entry_heading(entry: Entry) -> str:
     return f"{entry.effective_on}  {what}{asserted}{mark}"
 
 
+def _followup_text(detail: Detail) -> str:
+    """The open follow-up and what answered it; or the last one, closed, and how."""
+    s = detail.row.state
+    fate = followup_fate(detail.timeline)
+    answer = describe_answer(fate) if fate is not None else None
+    if s.followup_due is None:
+        if fate is None or answer is None:
+            return "-"
+        return f"- (the last, due {fate.followup.due}, was answered by {answer})"
+    text = s.followup_due
+    if s.followup_note:
+        text += f" ({s.followup_note})"
+    if answer is not None:
+        text += f"; answered by {answer}"
+    return text
+
+
 def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     r = detail.row
     s = r.state
@@ -91,10 +109,7 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     if s.aliases:
         lines.append(f"also called:   {', '.join(s.aliases)}")
     lines.append(f"statements:    {s.statement_count}")
-    due = s.followup_due or "-"
-    if s.followup_due and s.followup_note:
-        due += f" ({s.followup_note})"
-    lines.append(f"follow-up due: {due}")
+    lines.append(f"follow-up due: {_followup_text(detail)}")
     lines.append(f"review every:  {describe_duration(s.review_every or review_default)}")
     lines.append(f"stale:         {'; '.join(x.text for x in r.reasons) if r.stale else 'no'}")
     if s.supersedes:
