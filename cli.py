@@ -531,14 +531,21 @@ def report(
 @app.command()
 def retract(
     ctx: typer.Context,
-    event_id: str = typer.Argument(..., metavar="EVENT_ID"),
+    event_id: str = typer.Argument(
+        ...,
+        metavar="EVENT",
+        help="The event's log position (SEQ in tracker history), or its id or 8+ characters of it.",
+    ),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the event is withdrawn."),
 ) -> None:
     """Retract an event: projections then ignore it; nothing is deleted."""
+    import json
+
     from tracker.application import record
 
     stored = record.retract(settings(ctx).session(write=True), event_id, reason=reason)
-    typer.echo(f"retracted {event_id} (event {stored[0].id})")
+    target = json.loads(stored[0].data)["event"]
+    typer.echo(f"retracted {target} (event {stored[0].id})")
 
 
 @app.command()

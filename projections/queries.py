@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from projections.sql import Sql
 
 
+ID_LENGTH = 36  # an event id is a UUID: 8-4-4-4-12 hex digits
+
+
 class EventInfo(NamedTuple):
     id: str
     seq: int
@@ -93,18 +96,38 @@ class View:
         return bool(rows)
 
     def event(self, event_id: str) -> EventInfo | None:
-        rows = self.sql.query("SELECT seq, type FROM events WHERE id = ?", (event_id,))
-        if not rows:
-            return None
-        retraction = self.sql.query(
-            "SELECT event_id FROM retractions WHERE target = ?", (event_id,)
-        )
-        return EventInfo(
-            id=event_id,
-            seq=rows[0]["seq"],
-            type=rows[0]["type"],
-            retracted_by=retraction[0]["event_id"] if retraction else None,
-        )
+        found = self.find_events(event_id)
+        return found[0] if found and found[0].id == event_id else None
+
+    def find_events(self, ref: str) -> list[EventInfo]:
+        """The events a reference names: a log position (digits), a whole id, or an id
+        prefix of 8 or more characters (eight digits may be either); at most a few, which
+        is enough to tell that a reference is ambiguous."""
+        wheres: list[tuple[str, tuple[object, ...]]] = []
+        if ref.isdigit() and len(ref) <= 18:  # a log position fits a 64-bit integer
+            wheres.append(("seq = ?", (int(ref),)))
+        if len(ref) == ID_LENGTH:
+            wheres.append(("id = ?", (ref,)))
+        elif len(ref) >= 8:  # the caller checked it is hex digits and '-': no LIKE wildcards
+            wheres.append(("id LIKE ?", (ref + "%",)))
+        rows = []
+        for where, params in wheres:
+            query = f"SELECT id, seq, type FROM events WHERE {where} LIMIT 2"
+            rows += self.sql.query(query, params)
+        found = []
+        for row in rows:
+            retraction = self.sql.query(
+                "SELECT event_id FROM retractions WHERE target = ?", (row["id"],)
+            )
+            found.append(
+                EventInfo(
+                    id=row["id"],
+                    seq=row["seq"],
+                    type=row["type"],
+                    retracted_by=retraction[0]["event_id"] if retraction else None,
+                )
+            )
+        return sorted(set(found), key=lambda e: e.seq)
 
     def event_seqs_for(self, cid: str) -> list[int]:
         """Log positions of the events concerning a commitment, retractions of them included."""

@@ -194,8 +194,8 @@ class FakeView:
     def ids(self) -> list[str]:
         return sorted(self.states)
 
-    def event(self, event_id: str) -> None:
-        return None
+    def find_events(self, ref: str) -> list:
+        return []
 
     def report_for(self, day: str) -> None:
         return None

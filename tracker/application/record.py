@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tracker.application.session import Session
 from tracker.domain.values import (
     check_commitment_id,
+    check_event_ref,
     check_line,
     check_name,
     check_quote,
@@ -161,9 +162,7 @@ def followup(
 def retract(session: Session, event_id: str, *, reason: str) -> list[StoredEvent]:
     from tracker.domain import decide
 
-    event_id = event_id.strip().lower()
+    ref = check_event_ref(event_id)
     reason = check_text("reason", reason)
     on = session.today
-    return session.record(
-        lambda view: decide.retract(view, event_id=event_id, reason=reason, on=on)
-    )
+    return session.record(lambda view: decide.retract(view, event_ref=ref, reason=reason, on=on))

@@ -24,7 +24,7 @@ from events import (
 )
 from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
-from tracker.domain.values import unknown_commitment
+from tracker.domain.values import EVENT_REF_HINT, unknown_commitment
 from tracker.errors import UserError
 
 Decision = list[tuple[Event, date]]
@@ -35,7 +35,7 @@ class Reader(Protocol):
 
     def ids(self) -> list[str]: ...
 
-    def event(self, event_id: str) -> EventInfo | None: ...
+    def find_events(self, ref: str) -> list[EventInfo]: ...
 
     def report_for(self, day: str) -> Report | None: ...
 
@@ -199,24 +199,35 @@ def followup(
     return [(FollowupScheduled(commitment=cid, due=due.isoformat(), note=note), on)]
 
 
-def retract(view: Reader, *, event_id: str, reason: str, on: date) -> Decision:
-    info = view.event(event_id)
-    if info is None:
+def find_event(view: Reader, ref: str) -> EventInfo:
+    """The one event a checked reference (`check_event_ref`) names, or a clear refusal."""
+    found = view.find_events(ref)
+    if not found:
+        if ref.isdigit() and len(ref) < 8:
+            raise UserError(f"no event at log position {ref}; {EVENT_REF_HINT}")
+        raise UserError(f"unknown event {ref!r}; {EVENT_REF_HINT}")
+    if len(found) > 1:
+        which = " and ".join(f"{e.seq} ({e.id})" for e in found[:2])
         raise UserError(
-            f"unknown event {event_id!r}; find event ids with: tracker history --format json"
+            f"event reference {ref!r} is ambiguous: it names events {which}; "
+            "give more characters of the id, or the log position"
         )
+    return found[0]
+
+
+def retract(view: Reader, *, event_ref: str, reason: str, on: date) -> Decision:
+    info = find_event(view, event_ref)
+    name = f"event {info.seq} ({info.id})"
     if info.type == EventRetracted.TYPE:
-        raise UserError(
-            f"event {event_id} is itself a retraction; a retraction cannot be retracted"
-        )
+        raise UserError(f"{name} is itself a retraction; a retraction cannot be retracted")
     if info.type == CommitmentAdded.TYPE:
         raise UserError(
-            f"event {event_id} added a commitment; correct it with tracker amend, "
+            f"{name} added a commitment; correct it with tracker amend, "
             "or log that it was withdrawn"
         )
     if info.retracted_by is not None:
-        raise UserError(f"event {event_id} was already retracted by {info.retracted_by}")
-    return [(EventRetracted(event=event_id, reason=reason), on)]
+        raise UserError(f"{name} was already retracted by {info.retracted_by}")
+    return [(EventRetracted(event=info.id, reason=reason), on)]
 
 
 def record_reminder(

@@ -86,6 +86,22 @@ def check_commitment_id(value: str) -> str:
     return value
 
 
+EVENT_REF_HINT = (
+    "give its log position (tracker retract 42) or its id, whole or its first 8 or more "
+    "characters; both are in: tracker history"
+)
+
+
+def check_event_ref(value: str) -> str:
+    """An event reference: a log position (digits) or an id, whole or a prefix of 8+."""
+    ref = value.strip().lower()
+    if not ref or not re.fullmatch(r"[0-9a-f-]+", ref):
+        raise UserError(f"{value!r} is not an event reference; {EVENT_REF_HINT}")
+    if not ref.isdigit() and len(ref) < 8:
+        raise UserError(f"event id prefix {value!r} is too short; {EVENT_REF_HINT}")
+    return ref
+
+
 def slugify(text: str, limit: int = 40) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
