@@ -409,18 +409,25 @@ def _latest_amended(field: str) -> str:
     return (
         f"CASE WHEN s.amended > 0 THEN (SELECT m.{field} FROM timeline AS m "
         f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
+        "AND m.seq >= s.a_seq "
         f"AND m.{field} IS NOT NULL "
         "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
     )
 
 
 # One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
-# {where} narrows the commitments (`AND commitment_id IN (...)`). One pass groups the
-# timeline; amendments and supersessions, which are rare, are looked up only where the
-# group has some.
+# {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
+# its latest live `added` on count (`current`). One pass groups those; amendments and
+# supersessions, which are rare, are looked up only where the group has some.
 _SUMMARY_SELECT = f"""
-WITH g AS (
-    SELECT commitment_id AS cid,
+WITH b AS (
+    SELECT commitment_id AS cid, max(seq) AS a_seq
+    FROM timeline
+    WHERE role = '{ADDED}' AND retracted_by IS NULL {{where}}
+    GROUP BY commitment_id
+),
+g AS (
+    SELECT b.cid, b.a_seq,
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
         max(CASE WHEN status IS NOT NULL THEN {_KEY} END) AS k_status,
         max(CASE WHEN role = '{STATEMENT}' THEN {_KEY} END) AS k_last,
@@ -429,9 +436,9 @@ WITH g AS (
         count(CASE WHEN role = '{SUPERSEDED}' THEN 1 END) AS superseded,
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
             AS f_seq
-    FROM timeline
-    WHERE retracted_by IS NULL {{where}}
-    GROUP BY commitment_id
+    FROM b JOIN timeline AS t ON t.commitment_id = b.cid AND t.seq >= b.a_seq
+    WHERE t.retracted_by IS NULL
+    GROUP BY b.cid, b.a_seq
 ),
 h AS (
     SELECT g.*,
@@ -483,6 +490,7 @@ SELECT
     CASE WHEN s.superseded > 0 THEN (
         SELECT x.link FROM timeline AS x
         WHERE x.commitment_id = s.cid AND x.role = '{SUPERSEDED}' AND x.retracted_by IS NULL
+          AND x.seq >= s.a_seq
         ORDER BY x.effective_on DESC, x.recorded_at DESC, x.seq DESC LIMIT 1
     ) END,
     coalesce(nullif(coalesce({_latest_amended("aliases")}, a.aliases), ''), '[]')

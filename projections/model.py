@@ -13,7 +13,7 @@ Must not import attrs, `events` (beyond `events.rules`), cli or a database drive
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -113,6 +113,20 @@ class CommitmentState(NamedTuple):
     aliases: tuple[str, ...] = ()
 
 
+def current(entries: Iterable[Entry]) -> list[Entry]:
+    """A commitment's entries from its latest live `added` on (retracted ones included),
+    in the order given; none when no adding of it stands.
+
+    Retracting a commitment's adding undoes the commitment: what was recorded about it
+    until then goes with it (the log keeps it all), and its id may be added again, which
+    starts afresh. Every entry of a commitment follows its adding in the log (a statement
+    or follow-up needs the commitment to exist), so log order tells them apart.
+    """
+    listed = list(entries)
+    start = max((e.seq for e in listed if e.role == ADDED and not e.retracted), default=None)
+    return [] if start is None else [e for e in listed if e.seq >= start]
+
+
 class FollowupFate(NamedTuple):
     """The latest follow-up on a commitment, and what answered or closed it (SPEC rule 1)."""
 
@@ -140,22 +154,22 @@ def sets_followup(entry: Entry) -> bool:
 def followup_fates(entries: Sequence[Entry]) -> list[FollowupFate]:
     """Every follow-up in log order, with the statement that answered it and the --done
     that closed it; a later follow-up replaces an earlier one, whatever its effective date.
-    Retracted entries never count."""
+    Retracted entries never count, nor those from before the current adding."""
     fates: list[FollowupFate] = []
-    current: FollowupFate | None = None
-    for entry in sorted((e for e in entries if not e.retracted), key=lambda e: e.seq):
+    fate: FollowupFate | None = None
+    for entry in sorted((e for e in current(entries) if not e.retracted), key=lambda e: e.seq):
         if sets_followup(entry):
-            if current is not None:
-                fates.append(current)
-            current = FollowupFate(followup=entry, answer=None, done=None)
-        elif current is None or current.done is not None or not answers(current.followup, entry):
+            if fate is not None:
+                fates.append(fate)
+            fate = FollowupFate(followup=entry, answer=None, done=None)
+        elif fate is None or fate.done is not None or not answers(fate.followup, entry):
             continue
         elif entry.role == FOLLOWUP_DONE:
-            current = current._replace(done=entry)
-        elif current.answer is None:
-            current = current._replace(answer=entry)
-    if current is not None:
-        fates.append(current)
+            fate = fate._replace(done=entry)
+        elif fate.answer is None:
+            fate = fate._replace(answer=entry)
+    if fate is not None:
+        fates.append(fate)
     return fates
 
 
@@ -179,9 +193,9 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
 
     With `as_of`, only entries effective on or before it count, and a commitment with
     none is not shown; its description is shown as it is now, whatever day it was added.
-    Retracted entries never count.
+    Retracted entries never count, nor do those from before its current adding (`current`).
     """
-    live = sorted((e for e in entries if not e.retracted), key=lambda e: e.order)
+    live = sorted((e for e in current(entries) if not e.retracted), key=lambda e: e.order)
     added = next((e for e in live if e.role == ADDED), None)
     if added is None:
         return None

@@ -33,6 +33,7 @@ class EventInfo(NamedTuple):
     seq: int
     type: str
     retracted_by: str | None
+    commitment: str | None = None  # the commitment a `commitment.added` event added
 
 
 class Report(NamedTuple):
@@ -119,12 +120,17 @@ class View:
             retraction = self.sql.query(
                 "SELECT event_id FROM retractions WHERE target = ?", (row["id"],)
             )
+            added = self.sql.query(
+                "SELECT commitment_id FROM timeline WHERE event_id = ? AND role = 'added'",
+                (row["id"],),
+            )
             found.append(
                 EventInfo(
                     id=row["id"],
                     seq=row["seq"],
                     type=row["type"],
                     retracted_by=retraction[0]["event_id"] if retraction else None,
+                    commitment=added[0]["commitment_id"] if added else None,
                 )
             )
         return sorted(set(found), key=lambda e: e.seq)

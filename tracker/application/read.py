@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from projections.model import CommitmentState, summarize
+from projections.model import CommitmentState, current, summarize
 from projections.queries import View
 from tracker.application.session import Session
 from tracker.domain.staleness import Detail, StatusRow, stale_reasons
@@ -78,7 +78,8 @@ def status_detail(
     as_of_day, now_day = _clock_dates(session, as_of, now)
     with session.store.reading() as sql:
         view = View(sql)
-        entries = view.timeline(cid)
+        # Not tracked: never added, or its adding was retracted (`current` is then empty).
+        entries = current(view.timeline(cid))
         if not entries:
             raise unknown_commitment(cid, view.ids())
     state = summarize(entries, as_of_day)

@@ -220,13 +220,17 @@ def retract(view: Reader, *, event_ref: str, reason: str, on: date) -> Decision:
     name = f"event {info.seq} ({info.id})"
     if info.type == EventRetracted.TYPE:
         raise UserError(f"{name} is itself a retraction; a retraction cannot be retracted")
-    if info.type == CommitmentAdded.TYPE:
-        raise UserError(
-            f"{name} added a commitment; correct it with tracker amend, "
-            "or log that it was withdrawn"
-        )
     if info.retracted_by is not None:
         raise UserError(f"{name} was already retracted by {info.retracted_by}")
+    if info.type == CommitmentAdded.TYPE and info.commitment is not None:
+        # Undoing a commitment added by mistake: it leaves every view, and what was
+        # recorded about it goes with it; a commitment superseding it would point nowhere.
+        state = view.get(info.commitment)
+        if state is not None and state.superseded_by is not None:
+            raise UserError(
+                f"{name} added {info.commitment!r}, which {state.superseded_by!r} supersedes; "
+                f"retract the adding of {state.superseded_by!r} first"
+            )
     return [(EventRetracted(event=info.id, reason=reason), on)]
 
 

@@ -16,6 +16,7 @@ import attrs
 
 from projections.model import (
     Entry,
+    current,
 )
 from tracker.domain.history import (
     Band,
@@ -71,7 +72,7 @@ def build(
 
 
 def card(row: StatusRow, entries: Iterable[Entry], now: date, review_default: str) -> Card:
-    ordered = tuple(sorted(entries, key=lambda e: e.order))
+    ordered = tuple(sorted(current(entries), key=lambda e: e.order))
     bands = status_bands(ordered, end=max([now, *(_day(e.effective_on) for e in ordered)]))
     followups = followup_history(ordered, now, row)
     return Card(
