@@ -507,8 +507,11 @@ def _applied(stored: list[Any], chosen: list[int]) -> str:
 @app.command()
 def report(
     ctx: typer.Context,
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="DATE", help="Draw the board as it stood on this date."
+    ),
     now: str | None = typer.Option(
-        None, "--now", metavar="DATE", help="Measure staleness at this date."
+        None, "--now", metavar="DATE", help="Measure staleness at this date (default: --as-of)."
     ),
     fmt: str = typer.Option("html", "--format", metavar="FORMAT", help="html or md."),
     output: Path | None = typer.Option(
@@ -524,7 +527,7 @@ def report(
         from tracker.output.files import check_output_path
 
         check_output_path(output, settings(ctx).location)
-    gathered = gather(settings(ctx).session(write=False), now=now)
+    gathered = gather(settings(ctx).session(write=False), as_of=as_of, now=now)
     write_output(board_html(gathered) if fmt == "html" else board_md(gathered), output)
 
 

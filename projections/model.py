@@ -154,10 +154,10 @@ def sets_followup(entry: Entry) -> bool:
 def followup_fates(entries: Sequence[Entry]) -> list[FollowupFate]:
     """Every follow-up in log order, with the statement that answered it and the --done
     that closed it; a later follow-up replaces an earlier one, whatever its effective date.
-    Retracted entries never count, nor those from before the current adding."""
+    Retracted entries never count; give it the `current` entries."""
     fates: list[FollowupFate] = []
     fate: FollowupFate | None = None
-    for entry in sorted((e for e in current(entries) if not e.retracted), key=lambda e: e.seq):
+    for entry in sorted((e for e in entries if not e.retracted), key=lambda e: e.seq):
         if sets_followup(entry):
             if fate is not None:
                 fates.append(fate)

@@ -14,6 +14,7 @@ import pytest
 
 from projections.model import Entry, followup_fate, summarize
 
+
 def detail(run, cid: str, *args: str) -> dict:
     result = run("status", cid, *args, "--format", "json")
     assert result.exit_code == 0, result

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from projections.model import describe_answer, followup_fate
+from projections.model import current, describe_answer, followup_fate
 from projections.queries import View
 from tracker.application.session import Session
 from tracker.output.ics import DueFollowup, calendar_ics
@@ -19,7 +19,7 @@ def collect(session: Session) -> list[DueFollowup]:
         for state in view.states(open_only=True):
             if state.followup_due is None or state.followup_seq is None:
                 continue
-            entries = view.timeline(state.id)
+            entries = current(view.timeline(state.id))
             scheduled = next(e for e in entries if e.seq == state.followup_seq)
             fate = followup_fate(entries)
             found.append(

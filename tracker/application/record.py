@@ -74,7 +74,7 @@ def add(
         "tags": _names("tag", tags) or (),
         "status": parse_status(status) if status is not None else None,
         "review_every": parse_duration(review_every) if review_every is not None else None,
-        "due": session.date(due, "--due date") if due is not None else None,
+        "due": session.date(due, "--due date", ahead=True) if due is not None else None,
         "supersedes": check_commitment_id(supersedes) if supersedes is not None else None,
         "on": session.on_date(on),
         "aliases": _names("alias", aliases) or (),
@@ -149,7 +149,7 @@ def followup(
 ) -> list[StoredEvent]:
     values = {
         "cid": check_commitment_id(cid),
-        "due": session.date(due, "--due date") if due is not None else None,
+        "due": session.date(due, "--due date", ahead=True) if due is not None else None,
         "done": done,
         "note": _optional_text("note", note),
         "on": session.on_date(on),

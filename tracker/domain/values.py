@@ -220,8 +220,12 @@ def shift(day: date, amount: int, unit: str) -> date:
     return add_months(day, amount * (12 if unit == "y" else 1))
 
 
-def parse_date(value: str, *, today: date, what: str = "date") -> date:
-    """Parse YYYY-MM-DD, today/yesterday/tomorrow, +3d/-2w/+1m/+1y, or a weekday (the next one)."""
+def parse_date(value: str, *, today: date, what: str = "date", ahead: bool = False) -> date:
+    """Parse YYYY-MM-DD, today/yesterday/tomorrow, +3d/-2w/+1m/+1y, or a weekday name.
+
+    A weekday is the latest such day up to today for a day something happened (`--on`,
+    `--as-of`, `--now`), and with `ahead` (a day expected: `--due`) the next one after today.
+    """
     text = value.strip().lower()
     fix = "use YYYY-MM-DD, today, yesterday, tomorrow, +3d, -2w, +1m or a weekday name"
     if text == "today":
@@ -231,8 +235,9 @@ def parse_date(value: str, *, today: date, what: str = "date") -> date:
     if text == "tomorrow":
         return today + timedelta(days=1)
     if text in _WEEKDAYS:
-        ahead = (_WEEKDAYS.index(text) - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
+        if ahead:
+            return today + timedelta(days=(_WEEKDAYS.index(text) - today.weekday()) % 7 or 7)
+        return today - timedelta(days=(today.weekday() - _WEEKDAYS.index(text)) % 7)
     offset = _OFFSET_RE.match(text)
     if offset:
         sign, amount, unit = offset.groups()

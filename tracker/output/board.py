@@ -45,10 +45,17 @@ def _summary_line(board: Board) -> str:
     total, open_, stale = _totals(board)
     if not total:
         return "No commitments yet; add one with: tracker add ID --title TEXT"
+    stood = f"As the log stood on {board.as_of.isoformat()}. " if board.as_of else ""
     return (
-        f"{plural(total, 'commitment')}: {open_} open ({stale} stale), {total - open_} closed. "
-        f"Staleness measured on {board.now.isoformat()}."
+        f"{stood}{plural(total, 'commitment')}: {open_} open ({stale} stale), "
+        f"{total - open_} closed. Staleness measured on {board.now.isoformat()}."
     )
+
+
+def _title(board: Board) -> str:
+    if board.as_of is not None:
+        return f"Commitments status board, as of {board.as_of.isoformat()}"
+    return f"Commitments status board, {board.now.isoformat()}"
 
 
 WIDTH, HEIGHT = 960, 70
@@ -509,7 +516,7 @@ def board_html(board: Board) -> str:
     """The board as one self-contained HTML page."""
     total, open_, stale = _totals(board)
     grouped = groups(board)
-    title = f"Commitments status board, {board.now.isoformat()}"
+    title = _title(board)
     parts = [
         _DEFS,
         f"<header><h1>{esc(title)}</h1>",
@@ -703,7 +710,7 @@ def _md_card(c: Card, board: Board) -> list[str]:
 def board_md(board: Board) -> str:
     """The same board in Markdown: tables for the counts, a text timeline per commitment."""
     grouped = groups(board)
-    lines = [f"# Commitments status board, {board.now.isoformat()}", "", _summary_line(board), ""]
+    lines = [f"# {_title(board)}", "", _summary_line(board), ""]
     if board.cards:
         lines += ["## By status", "", "| status | commitments | stale |", "|---|---:|---:|"]
         for status, cards in grouped:
