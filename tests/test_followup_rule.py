@@ -133,3 +133,44 @@ def test_the_rule_in_the_pure_fold():
     state = summarize([added, early, late_followup])
     assert state is not None and not state.followup_answered
     assert summarize([added, early, late_followup], as_of=date(2025, 2, 10)) is not None
+
+
+# --- follow-ups on closed commitments ---------------------------------------------------------
+
+
+@pytest.mark.both_stores
+def test_a_follow_up_on_a_closed_commitment_is_refused(run):
+    run("add", "health", "--title", "Health funding", "--on", "2025-01-01")
+    run("log", "We signed it.", "--by", "Ministry", "--on", "2025-02-01", "-c", "health=signed")
+    before = run("export").stdout
+    refused = run("followup", "health", "--due", "2027-01-15")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "Error: 'health' is closed (fulfilled (signed) since 2025-02-01) and closed "
+        "commitments are never reminded; to expect more news, reopen it first: "
+        "tracker log QUOTE --by SPEAKER -c health=STATUS\n"
+    )
+    started_closed = run(
+        "add", "gone", "--title", "G", "--status", "dropped", "--due", "2027-01-01"
+    )
+    assert started_closed.exit_code == 2
+    assert "--due goes with an open status" in started_closed.stderr
+    assert run("export").stdout == before
+
+
+@pytest.mark.both_stores
+def test_a_follow_up_left_open_when_it_closed_is_not_awaited_anywhere(run):
+    run("add", "health", "--title", "Health funding", "--on", "2025-01-01")
+    run("followup", "health", "--due", "2025-03-01", "--on", "2025-01-02")
+    run("log", "Old news.", "--by", "Ministry", "--on", "2025-01-01", "-c", "health=signed")
+    text = run("status", "health", "--now", "2025-06-01").stdout
+    assert "follow-up due: 2025-03-01; not awaited: the commitment is closed\n" in text
+    row = detail(run, "health", "--now", "2025-06-01")
+    assert (row["stale"], row["followup"]["awaited"]) == (False, False)
+    board = run("report", "--format", "md", "--now", "2025-06-01").stdout
+    assert "follow-up due 2025-03-01 (not awaited: the commitment is closed)" in board
+    assert "◇ follow-up due (not awaited: the commitment is closed)" in board
+    card = board[board.index("### health") :]
+    assert "(awaited)" not in card and "overdue" not in card
+    assert "health" not in run("remind", "--now", "2025-06-01", "--format", "json").stdout
+    assert ics_descriptions(run) == {}

@@ -22,6 +22,7 @@ from events import (
     ReminderIssued,
     StatementRecorded,
 )
+from events.rules import OPEN_STATUS_NAMES
 from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
 from tracker.domain.values import EVENT_REF_HINT, unknown_commitment
@@ -71,6 +72,11 @@ def add(
     aliases: tuple[str, ...] = (),
 ) -> Decision:
     _refuse_existing(view, cid)
+    if due is not None and status is not None and status[0] not in OPEN_STATUS_NAMES:
+        raise UserError(
+            f"--due goes with an open status: {cid!r} would start {status[1]!r}, which is "
+            "closed, and closed commitments are never reminded; drop --due or --status"
+        )
     if supersedes is not None:
         if supersedes == cid:
             raise UserError(f"commitment {cid!r} cannot supersede itself")
@@ -196,6 +202,15 @@ def followup(
         return [(FollowupCompleted(commitment=cid, note=note), on)]
     if due is None:
         raise UserError(f"say when: tracker followup {cid} --due DATE (or --done)")
+    if not state.is_open:
+        # A closed commitment is never stale, so `remind` and the calendar would never
+        # bring the follow-up up: refuse it rather than record a reminder nobody gets.
+        label = state.status if state.label == state.status else f"{state.status} ({state.label})"
+        raise UserError(
+            f"{cid!r} is closed ({label} since {state.status_since}) and closed commitments "
+            f"are never reminded; to expect more news, reopen it first: "
+            f"tracker log QUOTE --by SPEAKER -c {cid}=STATUS"
+        )
     return [(FollowupScheduled(commitment=cid, due=due.isoformat(), note=note), on)]
 
 

@@ -58,7 +58,9 @@ class Followup:
     scheduled_on: date
     due: date
     note: str | None
-    outcome: str  # waiting, answered (a statement came after it), done, replaced
+    # waiting, answered (a statement came after it), done, replaced, or closed (the
+    # commitment closed while it waited: a closed commitment is never reminded)
+    outcome: str
     overdue: bool  # waiting past its due date on an open commitment: what makes it stale
     answered_by: str | None = None  # what answered it, in words (the statement, or --done)
 
@@ -124,8 +126,10 @@ def followup_history(entries: Sequence[Entry], now: date, row: StatusRow) -> tup
             outcome = "done"
         elif fate.answer is not None:
             outcome = "answered"
-        else:
-            outcome = "waiting" if i == len(fates) - 1 else "replaced"
+        elif i < len(fates) - 1:
+            outcome = "replaced"
+        else:  # a follow-up left open when the commitment closed is awaited no more
+            outcome = "waiting" if row.state.is_open else "closed"
         found.append(_followup(fate, outcome, now, row))
     return tuple(found)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from projections.model import (
@@ -59,6 +59,9 @@ def _title(board: Board) -> str:
 
 
 WIDTH, HEIGHT = 960, 70
+
+# A follow-up left open when its commitment closed: status, remind and the calendar agree.
+NOT_AWAITED = "not awaited: the commitment is closed"
 
 
 LEFT, RIGHT = 14, 946
@@ -200,7 +203,12 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             fill, stroke, what = "#fff", FOLLOWUP_COLOURS["waiting"], "awaited"
         else:
             fill, stroke = FOLLOWUP_DONE_COLOUR, "#fff"
-            what = {"answered": "answered", "done": "done", "replaced": "replaced"}[f.outcome]
+            what = {
+                "answered": "answered",
+                "done": "done",
+                "replaced": "replaced",
+                "closed": NOT_AWAITED,
+            }[f.outcome]
         out.append(
             f'<path class="due" d="M{fx} {fy - 6}l6 6-6 6-6-6z" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="2">'
@@ -372,7 +380,7 @@ def _legend_html() -> str:
         icon('<path d="M11 2l6 6-6 6-6-6z" fill="#fff" stroke="#1a56b8" stroke-width="2"/>')
         + "follow-up awaited",
         icon(f'<path d="M11 2l6 6-6 6-6-6z" fill="{FOLLOWUP_DONE_COLOUR}"/>')
-        + "follow-up answered or done",
+        + "follow-up answered, done or not awaited",
         icon('<rect x="0" y="0" width="22" height="16" fill="url(#stale-hatch)"/>', 22)
         + "stale (nobody followed it up in time)",
         icon(
@@ -449,12 +457,14 @@ def _event_text(entry: Entry) -> str:
     return text + mark
 
 
-def _answered(c: Card) -> str:
-    """', answered by ...' for the open follow-up when a statement answered it."""
+def _answered(c: Card, escape: Callable[[str], str]) -> str:
+    """What became of the open follow-up: answered by a statement, or not awaited."""
     last = c.followups[-1] if c.followups else None
+    if last is not None and last.outcome == "closed":
+        return f" ({escape(NOT_AWAITED)})"
     if last is None or last.outcome != "answered" or not last.answered_by:
         return ""
-    return f", answered by {last.answered_by}"
+    return f", answered by {escape(last.answered_by)}"
 
 
 def _card_html(c: Card, board: Board) -> str:
@@ -476,7 +486,7 @@ def _card_html(c: Card, board: Board) -> str:
         plural(s.statement_count, "statement"),
     ]
     if s.followup_due:
-        facts.append(f"follow-up due {esc(s.followup_due)}{esc(_answered(c))}")
+        facts.append(f"follow-up due {esc(s.followup_due)}{_answered(c, esc)}")
     facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
     if s.supersedes:
         facts.append(f'supersedes <a href="#c-{esc(s.supersedes)}">{esc(s.supersedes)}</a>')
@@ -642,7 +652,11 @@ def _text_events(c: Card, now: date) -> list[tuple[date, int, str]]:
                 + (f": {md_escape(f.note)}" if f.note else ""),
             )
         )
-        state = "overdue" if f.overdue else {"waiting": "awaited"}.get(f.outcome, f.outcome)
+        state = (
+            "overdue"
+            if f.overdue
+            else {"waiting": "awaited", "closed": NOT_AWAITED}.get(f.outcome, f.outcome)
+        )
         symbol = "◆" if f.outcome == "waiting" else "◇"
         answered = f", answered by {md_escape(f.answered_by)}" if f.answered_by else ""
         lines.append((f.due, 3, f"{symbol} follow-up due ({state}){answered}"))
@@ -674,7 +688,7 @@ def _md_card(c: Card, board: Board) -> list[str]:
         plural(s.statement_count, "statement"),
     ]
     if s.followup_due:
-        facts.append(f"follow-up due {s.followup_due}{md_escape(_answered(c))}")
+        facts.append(f"follow-up due {s.followup_due}{_answered(c, md_escape)}")
     facts.append(f"review every {describe_duration(s.review_every or board.review_default)}")
     if s.supersedes:
         facts.append(f"supersedes [{s.supersedes}](#{s.supersedes})")
@@ -733,7 +747,7 @@ def board_md(board: Board) -> str:
         lines += [
             "",
             "Timeline key: `●` statement, `─` tracked, `◆` follow-up due (awaited), "
-            "`◇` follow-up answered, done or replaced, `░` stale, `┃` now. "
+            "`◇` follow-up answered, done, replaced or not awaited (closed), `░` stale, `┃` now. "
             f"Every strip spans {board.axis.start.isoformat()} to {board.axis.end.isoformat()}. "
             f"In the contents, ⚠ is stale and ⏳ goes stale within {SOON_DAYS} days.",
             "",

@@ -86,6 +86,8 @@ def followup_json(detail: Detail) -> dict[str, Any] | None:
         "event": fate.followup.event_id,
         "open": fate.done is None,
         "answered": answer is not None,
+        # Awaited: open, unanswered, on an open commitment (what `remind` can bring up).
+        "awaited": answer is None and detail.row.state.is_open,
         "answered_by": None
         if answer is None
         else {

@@ -94,6 +94,8 @@ def _followup_text(detail: Detail) -> str:
         text += f" ({s.followup_note})"
     if answer is not None:
         text += f"; answered by {answer}"
+    elif not s.is_open:
+        text += "; not awaited: the commitment is closed"
     return text
 
 
