@@ -275,7 +275,24 @@ def followup(
     typer.echo(f"{commitment_id}: {what} (event {stored[0].id})")
 
 
-@app.command()
+def _status_epilog() -> str:
+    """What `tracker status --help` ends with: the statuses and their aliases (where the
+    error for an unknown status points) and what the STALE column counts."""
+    from tracker.domain.values import STATUSES
+
+    lines = ["\b", "Statuses (open, then closed) and the words taken for each (kept as the label):"]
+    lines += [f"  {name}: {', '.join(aliases)}" for name, (_, aliases) in STATUSES.items()]
+    lines += [
+        "",
+        "\b",
+        "STALE (table column): how many days past its limit a stale commitment is: past its",
+        "follow-up's due date, or past its review interval counted from the last statement.",
+        "So 'no statement for 434 days, review every 30 days' is 404d stale.",
+    ]
+    return "\n".join(lines)
+
+
+@app.command(epilog=_status_epilog())
 def status(
     ctx: typer.Context,
     commitment_id: str | None = typer.Argument(
@@ -379,10 +396,20 @@ def remind(
         session = settings(ctx).session(write=record)
         day = session.date(now, "--now date") if now is not None else session.today
         report = remind.build(session, day)
+        note = None
         if record:
-            remind.record(session, report)
+            stored = remind.record(session, report)
+            if stored is not None:
+                note = f"recorded this report for {day} (event {stored.seq}, {stored.id})"
+            else:
+                note = (
+                    f"not recorded: a report for {day} was already recorded (event "
+                    f"{remind.recorded_for(session, day)}); one is recorded per day"
+                )
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         write_output(render_report(report, fmt, session.default_review, color=color), output)
+        if note is not None:  # on stderr, so the report on stdout stays as it is
+            typer.echo(note, err=True)
         return
     if now is not None or output is not None:
         raise UserError("--cron runs on the clock; drop --now and --output (use --output-dir)")

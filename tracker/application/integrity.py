@@ -207,7 +207,9 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
     try:
         line = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        # Some messages end in "at" ("Unterminated string starting at"): say it once.
+        where = f"column {exc.colno}" if exc.msg.endswith(" at") else f"at column {exc.colno}"
+        raise _LineError(f"not valid JSON ({exc.msg} {where})") from None
     if not isinstance(line, dict):
         raise _LineError("not a JSON object; each line of an export is one event object")
     unknown = sorted(set(line) - set(ENVELOPE_FIELDS))

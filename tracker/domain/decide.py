@@ -25,7 +25,7 @@ from events import (
 from events.rules import OPEN_STATUS_NAMES
 from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
-from tracker.domain.values import EVENT_REF_HINT, unknown_commitment
+from tracker.domain.values import EVENT_REF_HINT, status_with_label, unknown_commitment
 from tracker.errors import UserError
 
 Decision = list[tuple[Event, date]]
@@ -205,7 +205,7 @@ def followup(
     if not state.is_open:
         # A closed commitment is never stale, so `remind` and the calendar would never
         # bring the follow-up up: refuse it rather than record a reminder nobody gets.
-        label = state.status if state.label == state.status else f"{state.status} ({state.label})"
+        label = status_with_label(state.status, state.label)
         raise UserError(
             f"{cid!r} is closed ({label} since {state.status_since}) and closed commitments "
             f"are never reminded; to expect more news, reopen it first: "

@@ -63,6 +63,17 @@ def parse_status(word: str) -> tuple[str, str]:
     return status, label
 
 
+def label_repeats(status: str, label: str | None) -> bool:
+    """Whether a label says no more than its status: none, or the same word once case,
+    '-' and '_' are set aside (`in-progress` for in_progress)."""
+    return not label or _normal_word(label) == _normal_word(status)
+
+
+def status_with_label(status: str, label: str | None) -> str:
+    """'pending (pending conclusion)', or just the status when the label only repeats it."""
+    return status if label_repeats(status, label) else f"{status} ({label})"
+
+
 def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from projections.model import describe_answer, followup_fate
-from tracker.domain.values import describe_duration
+from tracker.domain.values import describe_duration, status_with_label
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
@@ -198,4 +198,4 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
 
 def status_label(state: Any) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
-    return state.status if state.label == state.status else f"{state.status} ({state.label})"
+    return status_with_label(state.status, state.label)
