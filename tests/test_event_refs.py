@@ -97,8 +97,8 @@ def test_an_ambiguous_prefix_is_refused(run):
 
 def test_history_table_shows_position_date_speaker_what_and_retractions(run):
     setup_deal(run)
-    run("followup", "deal", "--due", "2025-03-01", "--on", "2025-01-21")
-    run("retract", "3", "--reason", "misattributed")
+    assert run("retract", "3", "--reason", "misattributed").exit_code == 0
+    assert run("followup", "deal", "--due", "2025-03-01", "--on", "2025-01-21").exit_code == 0
     events = history(run)
     out = run("history").stdout.splitlines()
     assert out[0].split() == ["SEQ", "ID", "ON", "SPEAKER", "RECORDED", "BY", "WHAT"]
@@ -106,9 +106,9 @@ def test_history_table_shows_position_date_speaker_what_and_retractions(run):
     assert rows[1].split()[:4] == ["2", events[1]["id"][:8], "2025-01-10", "Port"]
     assert "Port authority  tester" in rows[1]
     assert rows[1].endswith("statement on deal → negotiating: “Talks begin.”")
-    assert rows[2].endswith("[RETRACTED by 5] statement on deal → signed: “Signed today.”")
-    assert rows[3].endswith("follow-up on deal due 2025-03-01")
-    assert rows[4].endswith("retracted event 3: misattributed")
+    assert rows[2].endswith("[RETRACTED by 4] statement on deal → signed: “Signed today.”")
+    assert rows[3].endswith("retracted event 3: misattributed")
+    assert rows[4].endswith("follow-up on deal due 2025-03-01")
     assert rows[0].endswith("added deal: A port deal (commitment)")
     # The table for one commitment shows the retraction of its event too.
     assert run("history", "deal").stdout == run("history").stdout
