@@ -415,19 +415,8 @@ def _latest_amended(field: str) -> str:
     )
 
 
-# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
-# {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
-# its latest live `added` on count (`current`). One pass groups those; amendments and
-# supersessions, which are rare, are looked up only where the group has some.
-_SUMMARY_SELECT = f"""
-WITH b AS (
-    SELECT commitment_id AS cid, max(seq) AS a_seq
-    FROM timeline
-    WHERE role = '{ADDED}' AND retracted_by IS NULL {{where}}
-    GROUP BY commitment_id
-),
-g AS (
-    SELECT b.cid, b.a_seq,
+# What the status row needs from a commitment's live timeline entries, in one pass.
+_AGGREGATES = f"""
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
         max(CASE WHEN status IS NOT NULL THEN {_KEY} END) AS k_status,
         max(CASE WHEN role = '{STATEMENT}' THEN {_KEY} END) AS k_last,
@@ -435,18 +424,41 @@ g AS (
         count(CASE WHEN role = '{AMENDED}' THEN 1 END) AS amended,
         count(CASE WHEN role = '{SUPERSEDED}' THEN 1 END) AS superseded,
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
-            AS f_seq
-    FROM b JOIN timeline AS t ON t.commitment_id = b.cid AND t.seq >= b.a_seq
-    WHERE t.retracted_by IS NULL
-    GROUP BY b.cid, b.a_seq
+            AS f_seq"""
+
+# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
+# {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
+# its latest live `added` on count (`current`). One pass groups the live entries (g);
+# where some precede the latest adding (a commitment undone and added again, which is
+# rare) the group is made again from that adding on (r). Amendments and supersessions,
+# also rare, are looked up only where the group has some.
+_SUMMARY_SELECT = f"""
+WITH g AS (
+    SELECT commitment_id AS cid,
+        max(CASE WHEN role = '{ADDED}' THEN seq END) AS a_seq, min(seq) AS first_seq,
+        {_AGGREGATES}
+    FROM timeline
+    WHERE retracted_by IS NULL {{where}}
+    GROUP BY commitment_id
+),
+r AS (
+    SELECT g.cid, g.a_seq, g.a_seq AS first_seq,
+        {_AGGREGATES}
+    FROM g JOIN timeline AS t ON t.commitment_id = g.cid AND t.seq >= g.a_seq
+    WHERE g.first_seq < g.a_seq AND t.retracted_by IS NULL
+    GROUP BY g.cid, g.a_seq
+),
+c AS (
+    SELECT * FROM g WHERE g.first_seq >= g.a_seq
+    UNION ALL
+    SELECT * FROM r
 ),
 h AS (
-    SELECT g.*,
+    SELECT c.*,
         (SELECT min(d.seq) FROM timeline AS d
-         WHERE d.commitment_id = g.cid AND d.role = '{FOLLOWUP_DONE}'
-           AND d.retracted_by IS NULL AND d.seq > g.f_seq) AS d_seq
-    FROM g
-    WHERE g.k_added IS NOT NULL
+         WHERE d.commitment_id = c.cid AND d.role = '{FOLLOWUP_DONE}'
+           AND d.retracted_by IS NULL AND d.seq > c.f_seq) AS d_seq
+    FROM c
 ),
 s AS (
     SELECT h.*,
