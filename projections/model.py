@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 6
+VERSION = 7
 
 ADDED = "added"
 AMENDED = "amended"
