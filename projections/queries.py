@@ -88,11 +88,14 @@ class View:
         return timeline(self.sql, cid)
 
     def has_statement(self, cid: str, quote: str, by: str, on: str) -> bool:
-        """Whether these words, by this speaker on this day, are already on the timeline."""
+        """Whether these words, by this speaker on this day, are already on the timeline
+        (of the commitment as it is now: not one undone and since added again)."""
         rows = self.sql.query(
             "SELECT 1 FROM timeline WHERE commitment_id = ? AND role = 'statement' "
-            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL",
-            (cid, quote, by, on),
+            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL "
+            "AND seq > (SELECT max(a.seq) FROM timeline AS a WHERE a.commitment_id = ? "
+            "AND a.role = 'added' AND a.retracted_by IS NULL)",
+            (cid, quote, by, on, cid),
         )
         return bool(rows)
 

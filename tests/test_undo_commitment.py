@@ -108,3 +108,23 @@ def test_a_superseded_commitment_cannot_be_undone_before_what_supersedes_it(run)
     assert run("retract", "1", "--reason", "mistake").exit_code == 0
     assert ids(run) == []
     assert run("verify").exit_code == 0
+
+
+def test_an_undone_commitments_statements_are_not_already_logged_once_it_is_added_again(run, db):
+    from projections.queries import View
+    from tracker.application.session import open_session
+
+    def logged() -> bool:
+        session = open_session(db, actor="tester", create=False)
+        try:
+            with session.store.reading() as sql:
+                return View(sql).has_statement("deal", "Agreed.", "Envoy", "2025-01-02")
+        finally:
+            session.store.close()
+
+    run("add", "deal", "--title", "A deal", "--on", "2025-01-01")
+    run("log", "Agreed.", "--by", "Envoy", "--on", "2025-01-02", "-c", "deal=agreed")
+    assert logged()  # `ingest --apply all` leaves it out
+    assert run("retract", "1", "--reason", "bad ingest").exit_code == 0
+    assert run("add", "deal", "--title", "The right deal", "--on", "2025-01-01").exit_code == 0
+    assert not logged()  # the same words may be logged on the commitment as it is now
