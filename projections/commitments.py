@@ -277,7 +277,11 @@ SQLITE_EXTRAS = (
         CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted, t.retraction_reason,
         t.event_id AS event, t.seq
     FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
-    WHERE t.role = 'statement'""",
+    WHERE t.role = 'statement' AND t.seq > (
+        -- statements on a commitment as it is now: not on one undone (its adding retracted)
+        SELECT max(a.seq) FROM timeline AS a
+        WHERE a.commitment_id = t.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL
+    )""",
     # Full-text search over quotes (and speakers). It keeps its own copy, so it never
     # depends on timeline rowids, which VACUUM may renumber; triggers keep it in step in
     # the same transaction as the timeline, for appends, imports and rebuilds alike.

@@ -128,3 +128,15 @@ def test_an_undone_commitments_statements_are_not_already_logged_once_it_is_adde
     assert run("retract", "1", "--reason", "bad ingest").exit_code == 0
     assert run("add", "deal", "--title", "The right deal", "--on", "2025-01-01").exit_code == 0
     assert not logged()  # the same words may be logged on the commitment as it is now
+
+
+def test_the_statement_view_leaves_out_an_undone_commitment(run, db_path):
+    import sqlite3
+
+    run("add", "deal", "--title", "A deal", "--on", "2025-01-01")
+    run("add", "port", "--title", "A port", "--on", "2025-01-01")
+    run("log", "Both agreed.", "--by", "Envoy", "--on", "2025-01-02", "-c", "deal", "-c", "port")
+    assert run("retract", "1", "--reason", "bad ingest").exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT commitment, quote FROM statement_timeline").fetchall()
+    assert rows == [("port", "Both agreed.")]
