@@ -191,7 +191,9 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
         what = event_summary(e.type, data, seqs)
         if e.id in retracted_by:
             what = f"[RETRACTED by {retracted_by[e.id]}] {what}"
-        speaker = data.get("by") if e.type == "statement.recorded" else None
+        speaker = None
+        if e.type == "statement.recorded":  # `by` joins the speakers; `speakers` lists them
+            speaker = data.get("by") or ", ".join(data.get("speakers") or ())
         rows.append((str(e.seq), e.id[:8], e.occurred_on, speaker or "-", e.recorded_by, what))
     return table(("SEQ", "ID", "ON", "SPEAKER", "RECORDED BY", "WHAT"), rows, width)
 
