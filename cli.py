@@ -275,7 +275,24 @@ def followup(
     typer.echo(f"{commitment_id}: {what} (event {stored[0].id})")
 
 
-@app.command()
+def _status_epilog() -> str:
+    """What `tracker status --help` ends with: the statuses and their aliases (where the
+    error for an unknown status points) and what the STALE column counts."""
+    from tracker.domain.values import STATUSES
+
+    lines = ["\b", "Statuses (open, then closed) and the words taken for each (kept as the label):"]
+    lines += [f"  {name}: {', '.join(aliases)}" for name, (_, aliases) in STATUSES.items()]
+    lines += [
+        "",
+        "\b",
+        "STALE (table column): how many days past its limit a stale commitment is: past its",
+        "follow-up's due date, or past its review interval counted from the last statement.",
+        "So 'no statement for 434 days, review every 30 days' is 404d stale.",
+    ]
+    return "\n".join(lines)
+
+
+@app.command(epilog=_status_epilog())
 def status(
     ctx: typer.Context,
     commitment_id: str | None = typer.Argument(
@@ -379,10 +396,20 @@ def remind(
         session = settings(ctx).session(write=record)
         day = session.date(now, "--now date") if now is not None else session.today
         report = remind.build(session, day)
+        note = None
         if record:
-            remind.record(session, report)
+            stored = remind.record(session, report)
+            if stored is not None:
+                note = f"recorded this report for {day} (event {stored.seq}, {stored.id})"
+            else:
+                note = (
+                    f"not recorded: a report for {day} was already recorded (event "
+                    f"{remind.recorded_for(session, day)}); one is recorded per day"
+                )
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         write_output(render_report(report, fmt, session.default_review, color=color), output)
+        if note is not None:  # on stderr, so the report on stdout stays as it is
+            typer.echo(note, err=True)
         return
     if now is not None or output is not None:
         raise UserError("--cron runs on the clock; drop --now and --output (use --output-dir)")
@@ -507,8 +534,11 @@ def _applied(stored: list[Any], chosen: list[int]) -> str:
 @app.command()
 def report(
     ctx: typer.Context,
+    as_of: str | None = typer.Option(
+        None, "--as-of", metavar="DATE", help="Draw the board as it stood on this date."
+    ),
     now: str | None = typer.Option(
-        None, "--now", metavar="DATE", help="Measure staleness at this date."
+        None, "--now", metavar="DATE", help="Measure staleness at this date (default: --as-of)."
     ),
     fmt: str = typer.Option("html", "--format", metavar="FORMAT", help="html or md."),
     output: Path | None = typer.Option(
@@ -524,21 +554,28 @@ def report(
         from tracker.output.files import check_output_path
 
         check_output_path(output, settings(ctx).location)
-    gathered = gather(settings(ctx).session(write=False), now=now)
+    gathered = gather(settings(ctx).session(write=False), as_of=as_of, now=now)
     write_output(board_html(gathered) if fmt == "html" else board_md(gathered), output)
 
 
 @app.command()
 def retract(
     ctx: typer.Context,
-    event_id: str = typer.Argument(..., metavar="EVENT_ID"),
+    event_id: str = typer.Argument(
+        ...,
+        metavar="EVENT",
+        help="The event's log position (SEQ in tracker history), or its id or 8+ characters of it.",
+    ),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why the event is withdrawn."),
 ) -> None:
     """Retract an event: projections then ignore it; nothing is deleted."""
+    import json
+
     from tracker.application import record
 
     stored = record.retract(settings(ctx).session(write=True), event_id, reason=reason)
-    typer.echo(f"retracted {event_id} (event {stored[0].id})")
+    target = json.loads(stored[0].data)["event"]
+    typer.echo(f"retracted {target} (event {stored[0].id})")
 
 
 @app.command()

@@ -290,7 +290,11 @@ SQLITE_EXTRAS = (
         CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted, t.retraction_reason,
         t.event_id AS event, t.seq
     FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
-    WHERE t.role = 'statement'""",
+    WHERE t.role = 'statement' AND t.seq > (
+        -- statements on a commitment as it is now: not on one undone (its adding retracted)
+        SELECT max(a.seq) FROM timeline AS a
+        WHERE a.commitment_id = t.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL
+    )""",
     # Full-text search over quotes (and speakers). It keeps its own copy, so it never
     # depends on timeline rowids, which VACUUM may renumber; triggers keep it in step in
     # the same transaction as the timeline, for appends, imports and rebuilds alike.
@@ -423,18 +427,14 @@ def _latest_amended(field: str) -> str:
     return (
         f"CASE WHEN s.amended > 0 THEN (SELECT m.{field} FROM timeline AS m "
         f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
+        "AND m.seq >= s.a_seq "
         f"AND m.{field} IS NOT NULL "
         "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
     )
 
 
-# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
-# {where} narrows the commitments (`AND commitment_id IN (...)`). One pass groups the
-# timeline; amendments and supersessions, which are rare, are looked up only where the
-# group has some.
-_SUMMARY_SELECT = f"""
-WITH g AS (
-    SELECT commitment_id AS cid,
+# What the status row needs from a commitment's live timeline entries, in one pass.
+_AGGREGATES = f"""
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
         max(CASE WHEN status IS NOT NULL THEN {_KEY} END) AS k_status,
         max(CASE WHEN role = '{STATEMENT}' THEN {_KEY} END) AS k_last,
@@ -442,18 +442,41 @@ WITH g AS (
         count(CASE WHEN role = '{AMENDED}' THEN 1 END) AS amended,
         count(CASE WHEN role = '{SUPERSEDED}' THEN 1 END) AS superseded,
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
-            AS f_seq
+            AS f_seq"""
+
+# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
+# {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
+# its latest live `added` on count (`current`). One pass groups the live entries (g);
+# where some precede the latest adding (a commitment undone and added again, which is
+# rare) the group is made again from that adding on (r). Amendments and supersessions,
+# also rare, are looked up only where the group has some.
+_SUMMARY_SELECT = f"""
+WITH g AS (
+    SELECT commitment_id AS cid,
+        max(CASE WHEN role = '{ADDED}' THEN seq END) AS a_seq, min(seq) AS first_seq,
+        {_AGGREGATES}
     FROM timeline
     WHERE retracted_by IS NULL {{where}}
     GROUP BY commitment_id
 ),
+r AS (
+    SELECT g.cid, g.a_seq, g.a_seq AS first_seq,
+        {_AGGREGATES}
+    FROM g JOIN timeline AS t ON t.commitment_id = g.cid AND t.seq >= g.a_seq
+    WHERE g.first_seq < g.a_seq AND t.retracted_by IS NULL
+    GROUP BY g.cid, g.a_seq
+),
+c AS (
+    SELECT * FROM g WHERE g.first_seq >= g.a_seq
+    UNION ALL
+    SELECT * FROM r
+),
 h AS (
-    SELECT g.*,
+    SELECT c.*,
         (SELECT min(d.seq) FROM timeline AS d
-         WHERE d.commitment_id = g.cid AND d.role = '{FOLLOWUP_DONE}'
-           AND d.retracted_by IS NULL AND d.seq > g.f_seq) AS d_seq
-    FROM g
-    WHERE g.k_added IS NOT NULL
+         WHERE d.commitment_id = c.cid AND d.role = '{FOLLOWUP_DONE}'
+           AND d.retracted_by IS NULL AND d.seq > c.f_seq) AS d_seq
+    FROM c
 ),
 s AS (
     SELECT h.*,
@@ -491,11 +514,13 @@ SELECT
         SELECT 1 FROM timeline AS x
         WHERE x.commitment_id = s.cid AND x.role = '{STATEMENT}' AND x.retracted_by IS NULL
           AND x.seq > s.f_seq AND (s.d_seq IS NULL OR x.seq < s.d_seq)
+          AND x.effective_on >= f.effective_on
     ) THEN 1 ELSE 0 END,
     a.link,
     CASE WHEN s.superseded > 0 THEN (
         SELECT x.link FROM timeline AS x
         WHERE x.commitment_id = s.cid AND x.role = '{SUPERSEDED}' AND x.retracted_by IS NULL
+          AND x.seq >= s.a_seq
         ORDER BY x.effective_on DESC, x.recorded_at DESC, x.seq DESC LIMIT 1
     ) END,
     coalesce(nullif(coalesce({_latest_amended("aliases")}, a.aliases), ''), '[]')

@@ -14,7 +14,7 @@ Must not import attrs, `events` (beyond `events.rules`), cli or a database drive
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 6
+VERSION = 7
 
 ADDED = "added"
 AMENDED = "amended"
@@ -114,18 +114,93 @@ class CommitmentState(NamedTuple):
     aliases: tuple[str, ...] = ()
 
 
+def current(entries: Iterable[Entry]) -> list[Entry]:
+    """A commitment's entries from its latest live `added` on (retracted ones included),
+    in the order given; none when no adding of it stands.
+
+    Retracting a commitment's adding undoes the commitment: what was recorded about it
+    until then goes with it (the log keeps it all), and its id may be added again, which
+    starts afresh. Every entry of a commitment follows its adding in the log (a statement
+    or follow-up needs the commitment to exist), so log order tells them apart.
+    """
+    listed = list(entries)
+    start = max((e.seq for e in listed if e.role == ADDED and not e.retracted), default=None)
+    return [] if start is None else [e for e in listed if e.seq >= start]
+
+
+class FollowupFate(NamedTuple):
+    """The latest follow-up on a commitment, and what answered or closed it (SPEC rule 1)."""
+
+    followup: Entry  # the `added` (with --due) or `followup` entry that set it
+    answer: Entry | None  # the first statement that answered it, before any --done
+    done: Entry | None  # the `followup --done` that closed it
+
+
+def answers(followup: Entry, entry: Entry) -> bool:
+    """Whether `entry`, recorded after `followup`, answers it (SPEC "Staleness", rule 1).
+
+    A `--done` always does; a statement does when dated on or after the day the
+    follow-up was set: a statement backfilled about an earlier day is not news.
+    """
+    if entry.role == FOLLOWUP_DONE:
+        return True
+    return entry.role == STATEMENT and entry.effective_on >= followup.effective_on
+
+
+def sets_followup(entry: Entry) -> bool:
+    """A follow-up is set by a `followup --due` or an `add --due`; it replaces the one before."""
+    return entry.due is not None and entry.role in (ADDED, FOLLOWUP)
+
+
+def followup_fates(entries: Sequence[Entry]) -> list[FollowupFate]:
+    """Every follow-up in log order, with the statement that answered it and the --done
+    that closed it; a later follow-up replaces an earlier one, whatever its effective date.
+    Retracted entries never count; give it the `current` entries."""
+    fates: list[FollowupFate] = []
+    fate: FollowupFate | None = None
+    for entry in sorted((e for e in entries if not e.retracted), key=lambda e: e.seq):
+        if sets_followup(entry):
+            if fate is not None:
+                fates.append(fate)
+            fate = FollowupFate(followup=entry, answer=None, done=None)
+        elif fate is None or fate.done is not None or not answers(fate.followup, entry):
+            continue
+        elif entry.role == FOLLOWUP_DONE:
+            fate = fate._replace(done=entry)
+        elif fate.answer is None:
+            fate = fate._replace(answer=entry)
+    if fate is not None:
+        fates.append(fate)
+    return fates
+
+
+def followup_fate(entries: Sequence[Entry]) -> FollowupFate | None:
+    """The latest follow-up in log order and its fate, if one was ever set."""
+    fates = followup_fates(entries)
+    return fates[-1] if fates else None
+
+
+def describe_answer(fate: FollowupFate) -> str | None:
+    """What answered a follow-up, in words: 'the statement of 2025-02-01 by X', or the --done."""
+    if fate.answer is not None:
+        return f"the statement of {fate.answer.effective_on} by {fate.answer.speaker or ''}"
+    if fate.done is not None:
+        return f"followup --done on {fate.done.effective_on}"
+    return None
+
+
 def summarize(entries: Sequence[Entry], as_of: date | None = None) -> CommitmentState | None:
     """Derive a commitment's state from its timeline entries (any order).
 
     With `as_of`, only entries effective on or before it count, and a commitment with
     none is not shown; its description is shown as it is now, whatever day it was added.
-    Retracted entries never count.
+    Retracted entries never count, nor do those from before its current adding (`current`).
 
     The Python fold's second step; the SQL fold's `_SUMMARY_SELECT` (in
     projections.commitments) writes the stored status rows by the same rules, and
     tests/test_fold_sql.py holds the two equal.
     """
-    live = sorted((e for e in entries if not e.retracted), key=lambda e: e.order)
+    live = sorted((e for e in current(entries) if not e.retracted), key=lambda e: e.order)
     added = next((e for e in live if e.role == ADDED), None)
     if added is None:
         return None
@@ -160,17 +235,9 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
     statements = [e for e in live if e.role == STATEMENT]
     last = statements[-1] if statements else None
 
-    # A follow-up replaces the one before it in log order, whatever its effective date.
-    by_log = sorted(live, key=lambda e: e.seq)
-    followup: Entry | None = None
-    answered = False
-    for entry in by_log:
-        if entry.due is not None and entry.role in (ADDED, FOLLOWUP):
-            followup, answered = entry, False
-        elif followup is not None and entry.role == FOLLOWUP_DONE:
-            followup = None
-        elif followup is not None and entry.role == STATEMENT:
-            answered = True
+    fate = followup_fate(live)
+    followup = fate.followup if fate is not None and fate.done is None else None
+    answered = fate is not None and fate.answer is not None
 
     superseded_by = next((e.link for e in reversed(live) if e.role == SUPERSEDED), None)
 

@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from projections.sql import Sql
 
 
+ID_LENGTH = 36  # an event id is a UUID: 8-4-4-4-12 hex digits
+
+
 class EventInfo(NamedTuple):
     id: str
     seq: int
     type: str
     retracted_by: str | None
+    commitment: str | None = None  # the commitment a `commitment.added` event added
 
 
 class Report(NamedTuple):
@@ -84,27 +88,55 @@ class View:
         return timeline(self.sql, cid)
 
     def has_statement(self, cid: str, quote: str, by: str, on: str) -> bool:
-        """Whether these words, by this speaker on this day, are already on the timeline."""
+        """Whether these words, by this speaker on this day, are already on the timeline
+        (of the commitment as it is now: not one undone and since added again)."""
         rows = self.sql.query(
             "SELECT 1 FROM timeline WHERE commitment_id = ? AND role = 'statement' "
-            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL",
-            (cid, quote, by, on),
+            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL "
+            "AND seq > (SELECT max(a.seq) FROM timeline AS a WHERE a.commitment_id = ? "
+            "AND a.role = 'added' AND a.retracted_by IS NULL)",
+            (cid, quote, by, on, cid),
         )
         return bool(rows)
 
     def event(self, event_id: str) -> EventInfo | None:
-        rows = self.sql.query("SELECT seq, type FROM events WHERE id = ?", (event_id,))
-        if not rows:
-            return None
-        retraction = self.sql.query(
-            "SELECT event_id FROM retractions WHERE target = ?", (event_id,)
-        )
-        return EventInfo(
-            id=event_id,
-            seq=rows[0]["seq"],
-            type=rows[0]["type"],
-            retracted_by=retraction[0]["event_id"] if retraction else None,
-        )
+        found = self.find_events(event_id)
+        return found[0] if found and found[0].id == event_id else None
+
+    def find_events(self, ref: str) -> list[EventInfo]:
+        """The events a reference names: a log position (digits), a whole id, or an id
+        prefix of 8 or more characters (eight digits may be either); at most a few, which
+        is enough to tell that a reference is ambiguous."""
+        wheres: list[tuple[str, tuple[object, ...]]] = []
+        if ref.isdigit() and len(ref) <= 18:  # a log position fits a 64-bit integer
+            wheres.append(("seq = ?", (int(ref),)))
+        if len(ref) == ID_LENGTH:
+            wheres.append(("id = ?", (ref,)))
+        elif len(ref) >= 8:  # the caller checked it is hex digits and '-': no LIKE wildcards
+            wheres.append(("id LIKE ?", (ref + "%",)))
+        rows = []
+        for where, params in wheres:
+            query = f"SELECT id, seq, type FROM events WHERE {where} LIMIT 2"
+            rows += self.sql.query(query, params)
+        found = []
+        for row in rows:
+            retraction = self.sql.query(
+                "SELECT event_id FROM retractions WHERE target = ?", (row["id"],)
+            )
+            added = self.sql.query(
+                "SELECT commitment_id FROM timeline WHERE event_id = ? AND role = 'added'",
+                (row["id"],),
+            )
+            found.append(
+                EventInfo(
+                    id=row["id"],
+                    seq=row["seq"],
+                    type=row["type"],
+                    retracted_by=retraction[0]["event_id"] if retraction else None,
+                    commitment=added[0]["commitment_id"] if added else None,
+                )
+            )
+        return sorted(set(found), key=lambda e: e.seq)
 
     def event_seqs_for(self, cid: str) -> list[int]:
         """Log positions of the events concerning a commitment, retractions of them included."""

@@ -54,8 +54,8 @@ class Given:
     def ids(self) -> list[str]:
         return sorted(self.states)
 
-    def event(self, event_id: str) -> EventInfo | None:
-        return self.events.get(event_id)
+    def find_events(self, ref: str) -> list[EventInfo]:
+        return [e for e in self.events.values() if e.id == ref or str(e.seq) == ref]
 
     def report_for(self, day: str) -> Report | None:
         return self.reports.get(day)

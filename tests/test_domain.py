@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import commitment_state as _state
 from tracker.domain.staleness import default_review_every, stale_reasons
@@ -65,13 +67,26 @@ def test_unknown_status_lists_the_valid_ones():
         ("-2w", date(2025, 2, 19)),
         ("+1m", date(2025, 4, 5)),
         ("+1y", date(2026, 3, 5)),
-        ("friday", date(2025, 3, 7)),
-        ("wednesday", date(2025, 3, 12)),  # the next one, not today
-        ("Monday", date(2025, 3, 10)),
+        ("friday", date(2025, 2, 28)),  # a day something happened: the latest one
+        ("wednesday", date(2025, 3, 5)),  # up to today, so today itself
+        ("MONDAY", date(2025, 3, 3)),
     ],
 )
 def test_dates(text, expected):
     assert parse_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("friday", date(2025, 3, 7)),
+        ("wednesday", date(2025, 3, 12)),  # a day expected: the next one, never today
+        ("Monday", date(2025, 3, 10)),
+        ("2025-01-27", date(2025, 1, 27)),
+    ],
+)
+def test_dates_ahead(text, expected):
+    assert parse_date(text, today=TODAY, ahead=True) == expected
 
 
 def test_month_arithmetic_clamps_to_month_end():
@@ -196,3 +211,15 @@ def test_reminder_text_is_coloured_only_when_asked():
     coloured = reminder_text(report, color=True)
     assert "\x1b[1;31mNEW \x1b[0m" in coloured
     assert coloured.replace("\x1b[1;31m", "").count("\x1b[") > 0
+
+
+@given(
+    today=st.dates(min_value=date(2000, 1, 8), max_value=date(2099, 12, 20)), day=st.integers(0, 6)
+)
+def test_a_weekday_is_the_latest_up_to_today_or_the_next_after_it(today, day):
+    name = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")[day]
+    past = parse_date(name.title(), today=today)
+    ahead = parse_date(name, today=today, ahead=True)
+    assert past.weekday() == ahead.weekday() == day
+    assert 0 <= (today - past).days <= 6
+    assert 1 <= (ahead - today).days <= 7

@@ -206,8 +206,14 @@ def test_import_refuses_what_the_cli_refuses(run, tmp_path):
     cases = [
         ([add, stmt, retract, line("event.retracted", {"event": stmt_id, "reason": "again"})],
          "line 4: retracts event 22222222-2222-4222-8222-222222222222, which is already retracted"),
-        ([add, line("event.retracted", {"event": "11111111-1111-4111-8111-111111111111", "reason": "r"})],
-         "line 2: retracts event 11111111-1111-4111-8111-111111111111, which added a commitment"),
+        # Retracting an adding undoes the commitment: nothing may name it afterwards...
+        ([add, line("event.retracted", {"event": "11111111-1111-4111-8111-111111111111", "reason": "r"}), stmt],
+         "line 3: commitment 'deal' is neither in the log nor added earlier in the file"),
+        # ...and it cannot be undone while another commitment supersedes it.
+        ([add, line("commitment.added", {"commitment": "deal-2", "title": "t", "supersedes": "deal"}),
+          line("event.retracted", {"event": "11111111-1111-4111-8111-111111111111", "reason": "r"})],
+         "line 3: retracts event 11111111-1111-4111-8111-111111111111, which added 'deal', "
+         "a commitment another supersedes"),
         ([add, line("statement.recorded", {"quote": "\ud800", "by": "A", "commitments": [{"id": "deal"}]})],
          "line 2: data.quote is not valid UTF-8 text"),
         ([line("commitment.added", ADD, id="AAAAAAAA-1111-4111-8111-111111111111")],

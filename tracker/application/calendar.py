@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from projections.model import current, describe_answer, followup_fate
 from projections.queries import View
 from tracker.application.session import Session
 from tracker.output.ics import DueFollowup, calendar_ics
@@ -18,13 +19,15 @@ def collect(session: Session) -> list[DueFollowup]:
         for state in view.states(open_only=True):
             if state.followup_due is None or state.followup_seq is None:
                 continue
-            entries = view.timeline(state.id)
+            entries = current(view.timeline(state.id))
             scheduled = next(e for e in entries if e.seq == state.followup_seq)
+            fate = followup_fate(entries)
             found.append(
                 DueFollowup(
                     state=state,
                     scheduled_by=scheduled.event_id,
                     last_recorded_at=max(e.recorded_at for e in entries),
+                    answered_by=describe_answer(fate) if fate is not None else None,
                 )
             )
     found.sort(key=lambda d: (d.state.followup_due or "", d.state.id))

@@ -229,8 +229,8 @@ class _PendingAdds:
     def ids(self) -> list[str]:
         return sorted({*self.view.ids(), *self.added})
 
-    def event(self, event_id: str) -> EventInfo | None:
-        return self.view.event(event_id)
+    def find_events(self, ref: str) -> list[EventInfo]:
+        return self.view.find_events(ref)
 
     def report_for(self, day: str) -> Report | None:
         return self.view.report_for(day)

@@ -207,7 +207,9 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Event]:
     try:
         line = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        # Some messages end in "at" ("Unterminated string starting at"): say it once.
+        where = f"column {exc.colno}" if exc.msg.endswith(" at") else f"at column {exc.colno}"
+        raise _LineError(f"not valid JSON ({exc.msg} {where})") from None
     if not isinstance(line, dict):
         raise _LineError("not a JSON object; each line of an export is one event object")
     unknown = sorted(set(line) - set(ENVELOPE_FIELDS))
@@ -295,6 +297,16 @@ class _Checker:
         sql.execute("DELETE FROM import_skipped")
         self.commitments = {r["id"] for r in sql.query("SELECT id FROM commitments")}
         self.added: set[str] = set()  # commitments added by lines of the file
+        # The commitment each `commitment.added` line of the file added, by event id, and
+        # the live supersessions (old commitment -> the adding events that supersede it):
+        # retracting an adding undoes the commitment, unless another supersedes it.
+        self.adding: dict[str, tuple[str, str | None]] = {}
+        self.superseding: dict[str, set[str]] = {}
+        for r in sql.query(
+            "SELECT commitment_id, event_id FROM timeline "
+            "WHERE role = 'superseded' AND retracted_by IS NULL"
+        ):
+            self.superseding.setdefault(r["commitment_id"], set()).add(r["event_id"])
         # Events retracted by lines of the file: retractions are rare, so a set stays small.
         self.retracted: set[str] = set()
         self.new = 0
@@ -358,7 +370,7 @@ class _Checker:
                     self.new += 1
                     new.append(event)
                     self.lines.append(number)
-                self._check_references(payload, here, is_new=stored is None)
+                self._check_references(event.id, payload, here, is_new=stored is None)
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
         if skipped:
@@ -366,7 +378,7 @@ class _Checker:
         return new
 
     def _check_references(
-        self, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
+        self, event_id: str, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
     ) -> None:
         """What the CLI's decisions would refuse, an import refuses too."""
         if isinstance(payload, CommitmentAdded):
@@ -374,8 +386,11 @@ class _Checker:
             if is_new and exists:
                 raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
             self.added.add(payload.commitment)
+            self.adding[event_id] = (payload.commitment, payload.supersedes)
             if payload.supersedes == payload.commitment:
                 raise _LineError(f"commitment {payload.commitment!r} cannot supersede itself")
+            if payload.supersedes:
+                self.superseding.setdefault(payload.supersedes, set()).add(event_id)
             refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
         else:
             refs = commitments_of(payload)
@@ -404,8 +419,6 @@ class _Checker:
             )
         if target_type == EventRetracted.TYPE:
             raise _LineError(f"retracts event {target}, which is itself a retraction")
-        if target_type == CommitmentAdded.TYPE:
-            raise _LineError(f"retracts event {target}, which added a commitment")
         if is_new:
             already = target in self.retracted or self.sql.query(
                 "SELECT 1 FROM retractions WHERE target = ?", (target,)
@@ -413,6 +426,26 @@ class _Checker:
             if already:
                 raise _LineError(f"retracts event {target}, which is already retracted")
         self.retracted.add(target)
+        if target_type == CommitmentAdded.TYPE:
+            self._undo_adding(target, is_new=is_new)
+
+    def _undo_adding(self, target: str, *, is_new: bool) -> None:
+        """A retracted adding undoes its commitment (as `tracker retract` allows)."""
+        if target not in self.adding:  # added by an event already in the log
+            rows = self.sql.query("SELECT schema, data FROM events WHERE id = ?", (target,))
+            payload = CODEC.decode_stored(CommitmentAdded.TYPE, rows[0]["schema"], rows[0]["data"])
+            assert isinstance(payload, CommitmentAdded)
+            self.adding[target] = (payload.commitment, payload.supersedes)
+        cid, supersedes = self.adding[target]
+        live = self.superseding.get(cid, set())
+        if is_new and live:
+            raise _LineError(
+                f"retracts event {target}, which added {cid!r}, a commitment another supersedes"
+            )
+        if supersedes is not None:
+            self.superseding.get(supersedes, set()).discard(target)
+        self.commitments.discard(cid)
+        self.added.discard(cid)
 
 
 def import_events(

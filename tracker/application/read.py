@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from projections.model import CommitmentState, summarize
+from projections.model import CommitmentState, current, summarize
 from projections.queries import View
 from tracker.application.session import Session
 from tracker.domain.staleness import Detail, StatusRow, stale_reasons
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from events import StoredEvent
 
 
-def _clock_dates(session: Session, as_of: str | None, now: str | None) -> tuple[date | None, date]:
+def clock_dates(session: Session, as_of: str | None, now: str | None) -> tuple[date | None, date]:
     as_of_day = session.date(as_of, "--as-of date") if as_of is not None else None
     # With --as-of and no --now, staleness is measured at the as-of date.
     now_day = session.date(now, "--now date") if now is not None else as_of_day or session.today
@@ -50,7 +50,7 @@ def status_list(
     open_only: bool = False,
     stale_only: bool = False,
 ) -> tuple[date, list[StatusRow]]:
-    as_of_day, now_day = _clock_dates(session, as_of, now)
+    as_of_day, now_day = clock_dates(session, as_of, now)
     wanted = tuple(dict.fromkeys(parse_status(s)[0] for s in statuses))
     party_name = check_name("party", party).casefold() if party is not None else None
     with session.store.reading() as sql:
@@ -75,10 +75,11 @@ def status_detail(
     session: Session, cid: str, *, as_of: str | None = None, now: str | None = None
 ) -> Detail:
     cid = check_commitment_id(cid)
-    as_of_day, now_day = _clock_dates(session, as_of, now)
+    as_of_day, now_day = clock_dates(session, as_of, now)
     with session.store.reading() as sql:
         view = View(sql)
-        entries = view.timeline(cid)
+        # Not tracked: never added, or its adding was retracted (`current` is then empty).
+        entries = current(view.timeline(cid))
         if not entries:
             raise unknown_commitment(cid, view.ids())
     state = summarize(entries, as_of_day)

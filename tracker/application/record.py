@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tracker.application.session import Session
 from tracker.domain.values import (
     check_commitment_id,
+    check_event_ref,
     check_line,
     check_name,
     check_quote,
@@ -72,7 +73,7 @@ def add(
     tag_names = _names("tag", tags) or ()
     asserted = parse_status(status) if status is not None else None
     review = parse_duration(review_every) if review_every is not None else None
-    due_on = session.date(due, "--due date") if due is not None else None
+    due_on = session.date(due, "--due date", ahead=True) if due is not None else None
     replaced = check_commitment_id(supersedes) if supersedes is not None else None
     day = session.on_date(on)
     alias_names = _names("alias", aliases) or ()
@@ -180,7 +181,7 @@ def followup(
     on: str | None = None,
 ) -> list[StoredEvent]:
     cid = check_commitment_id(cid)
-    due_on = session.date(due, "--due date") if due is not None else None
+    due_on = session.date(due, "--due date", ahead=True) if due is not None else None
     note = _optional_text("note", note)
     day = session.on_date(on)
     from tracker.domain import decide
@@ -193,9 +194,7 @@ def followup(
 def retract(session: Session, event_id: str, *, reason: str) -> list[StoredEvent]:
     from tracker.domain import decide
 
-    event_id = event_id.strip().lower()
+    ref = check_event_ref(event_id)
     reason = check_text("reason", reason)
     on = session.today
-    return session.record(
-        lambda view: decide.retract(view, event_id=event_id, reason=reason, on=on)
-    )
+    return session.record(lambda view: decide.retract(view, event_ref=ref, reason=reason, on=on))

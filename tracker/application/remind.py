@@ -39,3 +39,10 @@ def record(
         )
     )
     return stored[0] if stored else None
+
+
+def recorded_for(session: Session, day: date) -> str | None:
+    """The id of the `reminder.issued` event recorded for this local day, if any."""
+    with session.store.reading() as sql:
+        report = View(sql).report_for(day.isoformat())
+    return report.event_id if report else None

@@ -118,8 +118,10 @@ class Session:
             )
         return day
 
-    def date(self, value: str, what: str) -> date:
-        return parse_date(value, today=self.today, what=what)
+    def date(self, value: str, what: str, *, ahead: bool = False) -> date:
+        """A date typed for `what`; `ahead`: a day expected (`--due`), so a weekday name
+        means the next one after today rather than the latest up to today."""
+        return parse_date(value, today=self.today, what=what, ahead=ahead)
 
 
 def open_session(location: str, *, actor: str, create: bool, catch_up: bool = True) -> Session:

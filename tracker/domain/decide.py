@@ -22,9 +22,10 @@ from events import (
     ReminderIssued,
     StatementRecorded,
 )
+from events.rules import OPEN_STATUS_NAMES
 from projections.model import CommitmentState
 from projections.queries import EventInfo, Report
-from tracker.domain.values import unknown_commitment
+from tracker.domain.values import EVENT_REF_HINT, status_with_label, unknown_commitment
 from tracker.errors import UserError
 
 Decision = list[tuple[Event, date]]
@@ -35,7 +36,7 @@ class Reader(Protocol):
 
     def ids(self) -> list[str]: ...
 
-    def event(self, event_id: str) -> EventInfo | None: ...
+    def find_events(self, ref: str) -> list[EventInfo]: ...
 
     def report_for(self, day: str) -> Report | None: ...
 
@@ -71,6 +72,11 @@ def add(
     aliases: tuple[str, ...] = (),
 ) -> Decision:
     _refuse_existing(view, cid)
+    if due is not None and status is not None and status[0] not in OPEN_STATUS_NAMES:
+        raise UserError(
+            f"--due goes with an open status: {cid!r} would start {status[1]!r}, which is "
+            "closed, and closed commitments are never reminded; drop --due or --status"
+        )
     if supersedes is not None:
         if supersedes == cid:
             raise UserError(f"commitment {cid!r} cannot supersede itself")
@@ -199,27 +205,51 @@ def followup(
         return [(FollowupCompleted(commitment=cid, note=note), on)]
     if due is None:
         raise UserError(f"say when: tracker followup {cid} --due DATE (or --done)")
+    if not state.is_open:
+        # A closed commitment is never stale, so `remind` and the calendar would never
+        # bring the follow-up up: refuse it rather than record a reminder nobody gets.
+        label = status_with_label(state.status, state.label)
+        raise UserError(
+            f"{cid!r} is closed ({label} since {state.status_since}) and closed commitments "
+            f"are never reminded; to expect more news, reopen it first: "
+            f"tracker log QUOTE --by SPEAKER -c {cid}=STATUS"
+        )
     return [(FollowupScheduled(commitment=cid, due=due.isoformat(), note=note), on)]
 
 
-def retract(view: Reader, *, event_id: str, reason: str, on: date) -> Decision:
-    info = view.event(event_id)
-    if info is None:
+def find_event(view: Reader, ref: str) -> EventInfo:
+    """The one event a checked reference (`check_event_ref`) names, or a clear refusal."""
+    found = view.find_events(ref)
+    if not found:
+        if ref.isdigit() and len(ref) < 8:
+            raise UserError(f"no event at log position {ref}; {EVENT_REF_HINT}")
+        raise UserError(f"unknown event {ref!r}; {EVENT_REF_HINT}")
+    if len(found) > 1:
+        which = " and ".join(f"{e.seq} ({e.id})" for e in found[:2])
         raise UserError(
-            f"unknown event {event_id!r}; find event ids with: tracker history --format json"
+            f"event reference {ref!r} is ambiguous: it names events {which}; "
+            "give more characters of the id, or the log position"
         )
+    return found[0]
+
+
+def retract(view: Reader, *, event_ref: str, reason: str, on: date) -> Decision:
+    info = find_event(view, event_ref)
+    name = f"event {info.seq} ({info.id})"
     if info.type == EventRetracted.TYPE:
-        raise UserError(
-            f"event {event_id} is itself a retraction; a retraction cannot be retracted"
-        )
-    if info.type == CommitmentAdded.TYPE:
-        raise UserError(
-            f"event {event_id} added a commitment; correct it with tracker amend, "
-            "or log that it was withdrawn"
-        )
+        raise UserError(f"{name} is itself a retraction; a retraction cannot be retracted")
     if info.retracted_by is not None:
-        raise UserError(f"event {event_id} was already retracted by {info.retracted_by}")
-    return [(EventRetracted(event=event_id, reason=reason), on)]
+        raise UserError(f"{name} was already retracted by {info.retracted_by}")
+    if info.type == CommitmentAdded.TYPE and info.commitment is not None:
+        # Undoing a commitment added by mistake: it leaves every view, and what was
+        # recorded about it goes with it; a commitment superseding it would point nowhere.
+        state = view.get(info.commitment)
+        if state is not None and state.superseded_by is not None:
+            raise UserError(
+                f"{name} added {info.commitment!r}, which {state.superseded_by!r} supersedes; "
+                f"retract the adding of {state.superseded_by!r} first"
+            )
+    return [(EventRetracted(event=info.id, reason=reason), on)]
 
 
 def record_reminder(

@@ -15,11 +15,14 @@ import attrs
 
 from projections.model import (
     ADDED,
-    FOLLOWUP_DONE,
     STATEMENT,
     Entry,
+    FollowupFate,
+    answers,
+    describe_answer,
+    followup_fates,
+    sets_followup,
 )
-from projections.model import FOLLOWUP as FOLLOWUP_ROLE
 from tracker.domain.staleness import FOLLOWUP, StatusRow
 from tracker.domain.values import add_duration, is_open
 from tracker.errors import UserError
@@ -55,8 +58,11 @@ class Followup:
     scheduled_on: date
     due: date
     note: str | None
-    outcome: str  # waiting, answered (a statement came after it), done, replaced
+    # waiting, answered (a statement came after it), done, replaced, or closed (the
+    # commitment closed while it waited: a closed commitment is never reminded)
+    outcome: str
     overdue: bool  # waiting past its due date on an open commitment: what makes it stale
+    answered_by: str | None = None  # what answered it, in words (the statement, or --done)
 
 
 # A week's notice: enough to chase a source before the reminder report flags it.
@@ -113,29 +119,23 @@ def status_bands(entries: Sequence[Entry], *, end: date) -> tuple[Band, ...]:
 
 def followup_history(entries: Sequence[Entry], now: date, row: StatusRow) -> tuple[Followup, ...]:
     """Each follow-up in log order, and what answered, closed or replaced it (SPEC rule 1)."""
-    found: list[Followup] = []
-    current: Entry | None = None
-    outcome = "waiting"
-
-    def close(how: str) -> None:
-        nonlocal current
-        if current is not None:
-            found.append(_followup(current, how, now, row))
-        current = None
-
-    for entry in sorted(_live(entries), key=lambda e: e.seq):
-        if entry.due is not None and entry.role in (ADDED, FOLLOWUP_ROLE):
-            close("replaced" if outcome == "waiting" else outcome)
-            current, outcome = entry, "waiting"
-        elif current is not None and entry.role == FOLLOWUP_DONE:
-            close("done")
-        elif current is not None and entry.role == STATEMENT and outcome == "waiting":
+    fates = followup_fates(entries)
+    found = []
+    for i, fate in enumerate(fates):
+        if fate.done is not None:
+            outcome = "done"
+        elif fate.answer is not None:
             outcome = "answered"
-    close(outcome)
+        elif i < len(fates) - 1:
+            outcome = "replaced"
+        else:  # a follow-up left open when the commitment closed is awaited no more
+            outcome = "waiting" if row.state.is_open else "closed"
+        found.append(_followup(fate, outcome, now, row))
     return tuple(found)
 
 
-def _followup(entry: Entry, outcome: str, now: date, row: StatusRow) -> Followup:
+def _followup(fate: FollowupFate, outcome: str, now: date, row: StatusRow) -> Followup:
+    entry = fate.followup
     due = _day(entry.due or entry.effective_on)
     return Followup(
         event_id=entry.event_id,
@@ -144,6 +144,7 @@ def _followup(entry: Entry, outcome: str, now: date, row: StatusRow) -> Followup
         note=entry.note,
         outcome=outcome,
         overdue=outcome == "waiting" and due < now and row.state.is_open,
+        answered_by=describe_answer(fate),
     )
 
 
@@ -182,19 +183,17 @@ def stale_stretches(
         if until is not None and limit < until:
             spans.append(Span(start=limit, end=until))
 
-    # Rule 1, in the past: from the due date to whatever ended the wait.
+    # Rule 1, in the past: from the due date to whatever ended the wait: the entry that
+    # answered it (a --done, or a statement dated on or after the day it was set) or the
+    # follow-up that replaced it.
     by_log = sorted(live, key=lambda e: e.seq)
     for followup in followups:
-        after = _seq(by_log, followup.event_id)
+        set_by = next(e for e in by_log if e.event_id == followup.event_id and sets_followup(e))
         ended = next(
             (
                 _day(e.effective_on)
                 for e in by_log
-                if e.seq > after
-                and (
-                    e.role in (STATEMENT, FOLLOWUP_DONE)
-                    or (e.role in (ADDED, FOLLOWUP_ROLE) and e.due)
-                )
+                if e.seq > set_by.seq and (answers(set_by, e) or sets_followup(e))
             ),
             None if state.is_open else now,
         )
@@ -220,10 +219,6 @@ def _limit(last: date, interval: str) -> date:
         return add_duration(last, interval)
     except UserError:
         return date.max  # past the end of the calendar: never due
-
-
-def _seq(entries: Sequence[Entry], event_id: str) -> int:
-    return next(e.seq for e in entries if e.event_id == event_id)
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:

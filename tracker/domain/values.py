@@ -63,6 +63,17 @@ def parse_status(word: str) -> tuple[str, str]:
     return status, label
 
 
+def label_repeats(status: str, label: str | None) -> bool:
+    """Whether a label says no more than its status: none, or the same word once case,
+    '-' and '_' are set aside (`in-progress` for in_progress)."""
+    return not label or _normal_word(label) == _normal_word(status)
+
+
+def status_with_label(status: str, label: str | None) -> str:
+    """'pending (pending conclusion)', or just the status when the label only repeats it."""
+    return status if label_repeats(status, label) else f"{status} ({label})"
+
+
 def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
 
@@ -84,6 +95,22 @@ def check_commitment_id(value: str) -> str:
             f"between them, at most 64 characters{example}"
         )
     return value
+
+
+EVENT_REF_HINT = (
+    "give its log position (tracker retract 42) or its id, whole or its first 8 or more "
+    "characters; both are in: tracker history"
+)
+
+
+def check_event_ref(value: str) -> str:
+    """An event reference: a log position (digits) or an id, whole or a prefix of 8+."""
+    ref = value.strip().lower()
+    if not ref or not re.fullmatch(r"[0-9a-f-]+", ref):
+        raise UserError(f"{value!r} is not an event reference; {EVENT_REF_HINT}")
+    if not ref.isdigit() and len(ref) < 8:
+        raise UserError(f"event id prefix {value!r} is too short; {EVENT_REF_HINT}")
+    return ref
 
 
 def slugify(text: str, limit: int = 40) -> str:
@@ -204,8 +231,12 @@ def shift(day: date, amount: int, unit: str) -> date:
     return add_months(day, amount * (12 if unit == "y" else 1))
 
 
-def parse_date(value: str, *, today: date, what: str = "date") -> date:
-    """Parse YYYY-MM-DD, today/yesterday/tomorrow, +3d/-2w/+1m/+1y, or a weekday (the next one)."""
+def parse_date(value: str, *, today: date, what: str = "date", ahead: bool = False) -> date:
+    """Parse YYYY-MM-DD, today/yesterday/tomorrow, +3d/-2w/+1m/+1y, or a weekday name.
+
+    A weekday is the latest such day up to today for a day something happened (`--on`,
+    `--as-of`, `--now`), and with `ahead` (a day expected: `--due`) the next one after today.
+    """
     text = value.strip().lower()
     fix = "use YYYY-MM-DD, today, yesterday, tomorrow, +3d, -2w, +1m or a weekday name"
     if text == "today":
@@ -215,8 +246,9 @@ def parse_date(value: str, *, today: date, what: str = "date") -> date:
     if text == "tomorrow":
         return today + timedelta(days=1)
     if text in _WEEKDAYS:
-        ahead = (_WEEKDAYS.index(text) - today.weekday()) % 7 or 7
-        return today + timedelta(days=ahead)
+        if ahead:
+            return today + timedelta(days=(_WEEKDAYS.index(text) - today.weekday()) % 7 or 7)
+        return today - timedelta(days=(today.weekday() - _WEEKDAYS.index(text)) % 7)
     offset = _OFFSET_RE.match(text)
     if offset:
         sign, amount, unit = offset.groups()

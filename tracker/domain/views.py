@@ -54,6 +54,7 @@ class Board:
     cards: tuple[Card, ...]
     axis: Span
     review_default: str
+    as_of: date | None = None  # drawn as the log stood on this date (`report --as-of`)
 
 
 def build(
@@ -61,9 +62,17 @@ def build(
     timelines: Mapping[str, Sequence[Entry]],
     now: date,
     review_default: str,
+    as_of: date | None = None,
 ) -> Board:
+    """The board; `timelines` hold each commitment's `current` entries (up to `as_of`)."""
     cards = tuple(card(row, timelines.get(row.state.id, ()), now, review_default) for row in rows)
-    return Board(now=now, cards=cards, axis=axis_for(cards, now), review_default=review_default)
+    return Board(
+        now=now,
+        cards=cards,
+        axis=axis_for(cards, now),
+        review_default=review_default,
+        as_of=as_of,
+    )
 
 
 def card(row: StatusRow, entries: Iterable[Entry], now: date, review_default: str) -> Card:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from projections.model import (
@@ -46,13 +46,23 @@ def _summary_line(board: Board) -> str:
     total, open_, stale = _totals(board)
     if not total:
         return "No commitments yet; add one with: tracker add ID --title TEXT"
+    stood = f"As the log stood on {board.as_of.isoformat()}. " if board.as_of else ""
     return (
-        f"{plural(total, 'commitment')}: {open_} open ({stale} stale), {total - open_} closed. "
-        f"Staleness measured on {board.now.isoformat()}."
+        f"{stood}{plural(total, 'commitment')}: {open_} open ({stale} stale), "
+        f"{total - open_} closed. Staleness measured on {board.now.isoformat()}."
     )
 
 
+def _title(board: Board) -> str:
+    if board.as_of is not None:
+        return f"Commitments status board, as of {board.as_of.isoformat()}"
+    return f"Commitments status board, {board.now.isoformat()}"
+
+
 WIDTH, HEIGHT = 960, 70
+
+# A follow-up left open when its commitment closed: status, remind and the calendar agree.
+NOT_AWAITED = "not awaited: the commitment is closed"
 
 
 LEFT, RIGHT = 14, 946
@@ -189,13 +199,19 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             fill, stroke, what = "#fff", FOLLOWUP_COLOURS["waiting"], "awaited"
         else:
             fill, stroke = FOLLOWUP_DONE_COLOUR, "#fff"
-            what = {"answered": "answered", "done": "done", "replaced": "replaced"}[f.outcome]
+            what = {
+                "answered": "answered",
+                "done": "done",
+                "replaced": "replaced",
+                "closed": NOT_AWAITED,
+            }[f.outcome]
         out.append(
             f'<path class="due" d="M{fx} {fy - 6}l6 6-6 6-6-6z" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="2">'
             + _tip(
                 f"follow-up due {f.due.isoformat()} ({what})",
                 f"scheduled {f.scheduled_on.isoformat()}",
+                f"answered by {f.answered_by}" if f.answered_by else None,
                 f.note,
             )
             + "</path>"
@@ -360,7 +376,7 @@ def _legend_html() -> str:
         icon('<path d="M11 2l6 6-6 6-6-6z" fill="#fff" stroke="#1a56b8" stroke-width="2"/>')
         + "follow-up awaited",
         icon(f'<path d="M11 2l6 6-6 6-6-6z" fill="{FOLLOWUP_DONE_COLOUR}"/>')
-        + "follow-up answered or done",
+        + "follow-up answered, done or not awaited",
         icon('<rect x="0" y="0" width="22" height="16" fill="url(#stale-hatch)"/>', 22)
         + "stale (nobody followed it up in time)",
         icon(
@@ -437,6 +453,16 @@ def _event_text(entry: Entry) -> str:
     return text + mark
 
 
+def _answered(c: Card, escape: Callable[[str], str]) -> str:
+    """What became of the open follow-up: answered by a statement, or not awaited."""
+    last = c.followups[-1] if c.followups else None
+    if last is not None and last.outcome == "closed":
+        return f" ({escape(NOT_AWAITED)})"
+    if last is None or last.outcome != "answered" or not last.answered_by:
+        return ""
+    return f", answered by {escape(last.answered_by)}"
+
+
 def _card_html(c: Card, board: Board) -> str:
     s = c.row.state
     classes = f"item s-{s.status}" + (" is-stale" if c.row.stale else "")
@@ -450,7 +476,9 @@ def _card_html(c: Card, board: Board) -> str:
     elif c.stale_in is not None:
         head.append(f'<span class="chip soon">stale in {c.stale_in}d</span>')
     facts = [
-        f'{esc(f.name)} <a href="#c-{esc(f.link)}">{esc(f.link)}</a>' if f.link else esc(f.value)
+        f'{esc(f.name)} <a href="#c-{esc(f.link)}">{esc(f.link)}</a>'
+        if f.link
+        else esc(f.value) + (_answered(c, esc) if f.name == "follow-up due" else "")
         for f in fact_phrases(s, board.review_default, since=True)
     ]
     reasons = "".join(f'<div class="reason">{esc(r.text)}</div>' for r in c.row.reasons)
@@ -485,7 +513,7 @@ def board_html(board: Board) -> str:
     """The board as one self-contained HTML page."""
     total, open_, stale = _totals(board)
     grouped = groups(board)
-    title = f"Commitments status board, {board.now.isoformat()}"
+    title = _title(board)
     parts = [
         _DEFS,
         f"<header><h1>{esc(title)}</h1>",
@@ -611,9 +639,14 @@ def _text_events(c: Card, now: date) -> list[tuple[date, int, str]]:
                 + (f": {md_escape(f.note)}" if f.note else ""),
             )
         )
-        state = "overdue" if f.overdue else {"waiting": "awaited"}.get(f.outcome, f.outcome)
+        state = (
+            "overdue"
+            if f.overdue
+            else {"waiting": "awaited", "closed": NOT_AWAITED}.get(f.outcome, f.outcome)
+        )
         symbol = "◆" if f.outcome == "waiting" else "◇"
-        lines.append((f.due, 3, f"{symbol} follow-up due ({state})"))
+        answered = f", answered by {md_escape(f.answered_by)}" if f.answered_by else ""
+        lines.append((f.due, 3, f"{symbol} follow-up due ({state}){answered}"))
     for span in c.stale:
         ongoing = span.end == now and c.row.stale
         until = "until now" if ongoing else f"until {span.end.isoformat()}"
@@ -637,7 +670,9 @@ def _md_card(c: Card, board: Board) -> list[str]:
         "",
     ]
     facts = [
-        f"{f.name} [{f.link}](#{f.link})" if f.link else md_escape(f.value)
+        f"{f.name} [{f.link}](#{f.link})"
+        if f.link
+        else md_escape(f.value) + (_answered(c, md_escape) if f.name == "follow-up due" else "")
         for f in fact_phrases(s, board.review_default, since=False)
     ]
     lines.append(" · ".join(facts))
@@ -670,7 +705,7 @@ def _md_card(c: Card, board: Board) -> list[str]:
 def board_md(board: Board) -> str:
     """The same board in Markdown: tables for the counts, a text timeline per commitment."""
     grouped = groups(board)
-    lines = [f"# Commitments status board, {board.now.isoformat()}", "", _summary_line(board), ""]
+    lines = [f"# {_title(board)}", "", _summary_line(board), ""]
     if board.cards:
         lines += ["## By status", "", "| status | commitments | stale |", "|---|---:|---:|"]
         for status, cards in grouped:
@@ -693,7 +728,7 @@ def board_md(board: Board) -> str:
         lines += [
             "",
             "Timeline key: `●` statement, `─` tracked, `◆` follow-up due (awaited), "
-            "`◇` follow-up answered, done or replaced, `░` stale, `┃` now. "
+            "`◇` follow-up answered, done, replaced or not awaited (closed), `░` stale, `┃` now. "
             f"Every strip spans {board.axis.start.isoformat()} to {board.axis.end.isoformat()}. "
             f"In the contents, ⚠ is stale and ⏳ goes stale within {SOON_DAYS} days.",
             "",

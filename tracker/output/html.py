@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from urllib.parse import urlsplit
 
-from tracker.domain.values import STATUSES
+from tracker.domain.values import STATUSES, label_repeats, status_with_label
 
 # One colour per status, chosen to read apart for the common colour-vision deficiencies
 # too: open statuses are blues and teals (with amber and orange for the doubtful ones),
@@ -78,13 +78,13 @@ def link(source: str | None) -> str:
 
 def status_text(status: str, label: str) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
-    return status if label == status else f"{status} ({label})"
+    return status_with_label(status, label)
 
 
 def chip(status: str, label: str | None = None) -> str:
     """A coloured status chip; the label (the word the source used) follows when it differs."""
     shown = esc(status.replace("_", " "))
-    extra = f' <span class="label">{esc(label)}</span>' if label and label != status else ""
+    extra = "" if label_repeats(status, label) else f' <span class="label">{esc(label)}</span>'
     return f'<span class="chip s-{esc(status)}">{shown}</span>{extra}'
 
 

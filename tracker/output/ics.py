@@ -30,6 +30,7 @@ class DueFollowup:
     state: CommitmentState
     scheduled_by: str  # the id of the event that scheduled the follow-up
     last_recorded_at: str  # the latest recorded time among the commitment's entries
+    answered_by: str | None = None  # the statement that answered the follow-up, in words
 
     @property
     def uid(self) -> str:
@@ -41,12 +42,12 @@ def _recorded(text: str) -> datetime:
     return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
 
 
-def description(state: CommitmentState) -> str:
+def description(state: CommitmentState, answered_by: str | None = None) -> str:
     lines = [f"Status: {status_text(state.status, state.label)}, since {state.status_since}"]
     if state.followup_note:
         lines.append(f"Follow-up note: {state.followup_note}")
-    if state.followup_answered:
-        lines.append("A statement has been recorded since this follow-up was scheduled.")
+    if answered_by:
+        lines.append(f"Answered by {answered_by}.")
     last = state.last_statement
     if last is None:
         lines.append(f"Last statement: none yet (added {state.added_on})")
@@ -85,7 +86,7 @@ def calendar_ics(items: Sequence[DueFollowup]) -> str:
         event.add("dtstart", due)
         event.add("dtend", due + timedelta(days=1))
         event.add("summary", f"Follow-up due: {state.title} ({state.id})")
-        event.add("description", description(state))
+        event.add("description", description(state, item.answered_by))
         event.add("categories", ["tracker", state.status])
         # A reminder on the day, not a busy block in the diary.
         event.add("transp", "TRANSPARENT")

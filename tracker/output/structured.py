@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from projections.model import followup_fate
+
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from projections.model import Entry
     from tracker.domain.staleness import Detail, StatusRow
@@ -71,8 +73,36 @@ def entry_json(entry: Entry) -> dict[str, Any]:
     }
 
 
+def followup_json(detail: Detail) -> dict[str, Any] | None:
+    """The latest follow-up (open or closed) and what answered it (SPEC rule 1), if any."""
+    fate = followup_fate(detail.timeline)
+    if fate is None:
+        return None
+    answer = fate.answer or fate.done
+    return {
+        "due": fate.followup.due,
+        "note": fate.followup.note,
+        "set_on": fate.followup.effective_on,
+        "event": fate.followup.event_id,
+        "open": fate.done is None,
+        "answered": answer is not None,
+        # Awaited: open, unanswered, on an open commitment (what `remind` can bring up).
+        "awaited": answer is None and detail.row.state.is_open,
+        "answered_by": None
+        if answer is None
+        else {
+            "kind": answer.role,
+            "on": answer.effective_on,
+            "by": answer.speaker,
+            "event": answer.event_id,
+            "seq": answer.seq,
+        },
+    }
+
+
 def detail_json(detail: Detail, review_default: str) -> dict[str, Any]:
     data = status_json(detail.row, review_default)
+    data["followup"] = followup_json(detail)
     data["timeline"] = [entry_json(e) for e in detail.timeline]
     return data
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from tracker.domain.values import describe_duration, plural
+from projections.model import describe_answer, followup_fate
+from tracker.domain.values import describe_duration, plural, status_with_label
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
@@ -124,6 +125,25 @@ def fact_phrases(state: CommitmentState, review_default: str, *, since: bool) ->
     return phrases
 
 
+def _followup_text(detail: Detail) -> str:
+    """The open follow-up and what answered it; or the last one, closed, and how."""
+    s = detail.row.state
+    fate = followup_fate(detail.timeline)
+    answer = describe_answer(fate) if fate is not None else None
+    if s.followup_due is None:
+        if fate is None or answer is None:
+            return "-"
+        return f"- (the last, due {fate.followup.due}, was answered by {answer})"
+    text = s.followup_due
+    if s.followup_note:
+        text += f" ({s.followup_note})"
+    if answer is not None:
+        text += f"; answered by {answer}"
+    elif not s.is_open:
+        text += "; not awaited: the commitment is closed"
+    return text
+
+
 def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     r = detail.row
     s = r.state
@@ -133,8 +153,8 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
         optional = ("tags", "also called", "supersedes", "superseded by")
         if name == "since" or (not value and name in optional):
             continue
-        if value and name == "follow-up due" and s.followup_note:
-            value += f" ({s.followup_note})"
+        if name == "follow-up due":
+            value = _followup_text(detail)
         lines.append(f"{name + ':':<15}{value or '-'}")
         if name == "review every":
             stale = "; ".join(x.text for x in r.reasons) if r.stale else "no"
@@ -155,26 +175,70 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _refs(data: dict[str, Any]) -> str:
+    return ", ".join(
+        c["id"] + (f" → {c.get('label') or c['status']}" if c.get("status") else "")
+        for c in data.get("commitments", [])
+    )
+
+
+def event_summary(type_name: str, data: dict[str, Any], seqs: dict[str, int]) -> str:
+    """What an event did, in a few words (`seqs`: log positions by event id)."""
+    cid = data.get("commitment", "")
+    if type_name == "commitment.added":
+        extra = [data.get("kind") or "commitment"]
+        if data.get("status"):
+            extra.append(data.get("label") or data["status"])
+        if data.get("due"):
+            extra.append(f"follow-up due {data['due']}")
+        if data.get("supersedes"):
+            extra.append(f"supersedes {data['supersedes']}")
+        return f"added {cid}: {data.get('title', '')} ({'; '.join(extra)})"
+    if type_name == "statement.recorded":
+        return f"statement on {_refs(data)}: “{data.get('quote', '')}”"
+    if type_name == "commitment.amended":
+        fields = ("title", "kind", "parties", "tags", "review_every")
+        changed = [f for f in fields if data.get(f) is not None]
+        return f"amended {cid}: {', '.join(changed) or 'nothing'}"
+    if type_name == "followup.scheduled":
+        note = f": {data['note']}" if data.get("note") else ""
+        return f"follow-up on {cid} due {data.get('due', '')}{note}"
+    if type_name == "followup.completed":
+        note = f": {data['note']}" if data.get("note") else ""
+        return f"follow-up on {cid} done{note}"
+    if type_name == "event.retracted":
+        target = data.get("event", "")
+        where = f"event {seqs[target]}" if target in seqs else f"event {target[:8]}"
+        return f"retracted {where}: {data.get('reason', '')}"
+    if type_name == "reminder.issued":
+        items = data.get("items") or []
+        return f"reminder report for {data.get('day', '')}, {len(items)} flagged"
+    return type_name
+
+
 def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
-    rows = []
-    for e in events:
-        data = json.loads(e.data)
-        about = (
-            data.get("commitment")
-            or ", ".join(c["id"] for c in data.get("commitments", []))
-            or data.get("event")
-            or data.get("day")
-            or ""
-        )
-        summary = (
-            data.get("quote") or data.get("title") or data.get("reason") or data.get("due") or ""
-        )
-        rows.append((str(e.seq), e.occurred_on, e.type, e.recorded_by, about, summary))
-    if not rows:
+    """The log as a table: position, short id (both accepted by `retract`), effective date,
+    speaker, who recorded it, and what it did; retracted events are marked with what
+    retracted them."""
+    listed = [(e, json.loads(e.data)) for e in events]
+    if not listed:
         return "the log is empty\n"
-    return table(("SEQ", "ON", "TYPE", "BY", "ABOUT", "SUMMARY"), rows, width)
+    seqs = {e.id: e.seq for e, _ in listed}
+    retracted_by = {
+        data.get("event", ""): e.seq for e, data in listed if e.type == "event.retracted"
+    }
+    rows = []
+    for e, data in listed:
+        what = event_summary(e.type, data, seqs)
+        if e.id in retracted_by:
+            what = f"[RETRACTED by {retracted_by[e.id]}] {what}"
+        speaker = None
+        if e.type == "statement.recorded":  # `by` joins the speakers; `speakers` lists them
+            speaker = data.get("by") or ", ".join(data.get("speakers") or ())
+        rows.append((str(e.seq), e.id[:8], e.occurred_on, speaker or "-", e.recorded_by, what))
+    return table(("SEQ", "ID", "ON", "SPEAKER", "RECORDED BY", "WHAT"), rows, width)
 
 
 def status_label(state: CommitmentState) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
-    return state.status if state.label == state.status else f"{state.status} ({state.label})"
+    return status_with_label(state.status, state.label)
