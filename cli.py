@@ -179,7 +179,12 @@ def log(
     quote: str = typer.Argument(
         ..., metavar="QUOTE", help="The quoted words; '-' reads them from stdin."
     ),
-    by: str = typer.Option(..., "--by", metavar="SPEAKER", help="Who said or published it."),
+    by: list[str] = typer.Option(
+        ...,
+        "--by",
+        metavar="SPEAKER",
+        help="Who said or published it (repeatable: a joint statement).",
+    ),
     on: str | None = typer.Option(
         None, "--on", metavar="DATE", help="The day it was said (default today)."
     ),

@@ -239,6 +239,13 @@ def _names(path: str, value: Any) -> tuple[str, ...]:
     return tuple(check_name(f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
+def _speakers(path: str, value: Any) -> tuple[str, ...]:
+    names = _names(path, value)
+    if not names:
+        raise CodecError(f"{path} must name at least one speaker")
+    return names
+
+
 def _ids(path: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise CodecError(f"{path} must be a list of commitment ids, not {_json_type(value)}")
@@ -313,7 +320,7 @@ _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
     },
     "statement.recorded": {
         "quote": (_text, True),
-        "by": (check_name, True),
+        "speakers": (_speakers, True),
         "source": (_line, False),
         "commitments": (_refs, True),
         "tags": (_names, False),
@@ -348,6 +355,7 @@ _PARSER_KINDS: dict[FieldParser, str] = {
     _duration: "text",
     check_uuid: "text",
     _names: "names",
+    _speakers: "speakers",
     _ids: "ids",
     _refs: "refs",
 }
@@ -361,6 +369,38 @@ def shapes() -> dict[str, dict[str, tuple[str, bool]]]:
         }
         for type_name, shape in _SHAPES.items()
     }
+
+
+def _statement_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """statement.recorded 1 -> 2: the one speaker `by` becomes the list `speakers`."""
+    if "speakers" in data:
+        raise CodecError("data has unknown field 'speakers' (schema 1 names one speaker, by)")
+    by = data.pop("by", None)
+    if by is None:
+        raise CodecError("data.by is missing")
+    data["speakers"] = [check_name("data.by", by)]
+    return data
+
+
+# (type, n) -> the function turning that type's schema-n data into schema n+1.
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("statement.recorded", 1): _statement_1_to_2,
+}
+
+# The data fields of the older schemas the SQL fold also reads (see shapes()):
+# type -> schema -> field -> (kind of value, required).
+LEGACY_SHAPES: dict[str, dict[int, dict[str, tuple[str, bool]]]] = {
+    "statement.recorded": {
+        1: {
+            "quote": ("text", True),
+            "by": ("text", True),
+            "source": ("text", False),
+            "commitments": ("refs", True),
+            "tags": ("names", False),
+            "note": ("text", False),
+        }
+    }
+}
 
 
 class Codec:
@@ -433,14 +473,19 @@ class Codec:
         """Decode an event read back from the log: checked on the way in, so built directly.
 
         Replays (catch-up, rebuild) read every event; skipping the field-by-field checks
-        makes them several times faster. Anything unexpected (an old schema, a row changed
-        behind our back) goes through `decode`, which explains the problem.
+        makes them several times faster. An old schema is upcast first (the chain trusts
+        what was checked on the way in, too). Anything unexpected (a row changed behind
+        our back) goes through `decode`, which explains the problem.
         """
         cls = EVENT_TYPES.get(type_name)
-        if cls is not None and schema == self.current.get(type_name):
+        current = self.current.get(type_name, 0)
+        if cls is not None and type(schema) is int and 1 <= schema <= current:
             try:
+                parsed = json.loads(data)
+                for version in range(schema, current):  # an old shape: upcast, then build
+                    parsed = self.upcasters[(type_name, version)](dict(parsed))
                 # A null optional field means absent, as in `decode` (an import keeps it).
-                values = {k: v for k, v in json.loads(data).items() if v is not None}
+                values = {k: v for k, v in parsed.items() if v is not None}
                 refs = values.get("commitments")
                 if refs is not None:
                     values["commitments"] = tuple(CommitmentRef(**ref) for ref in refs)
@@ -448,7 +493,7 @@ class Codec:
                     if type(value) is list:
                         values[name] = tuple(value)
                 return cls(**values)
-            except (TypeError, ValueError, AttributeError):
+            except (TypeError, ValueError, AttributeError, KeyError):
                 pass
         return self.decode(type_name, schema, data)
 
@@ -457,4 +502,4 @@ def _not_none(_attribute: attrs.Attribute[Any], value: Any) -> bool:
     return value is not None
 
 
-CODEC = Codec()
+CODEC = Codec(UPCASTERS)

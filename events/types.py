@@ -59,17 +59,26 @@ class CommitmentAmended:
 
 @attrs.frozen(kw_only=True)
 class StatementRecorded:
-    """Someone said or published something, on a day, about one or more commitments."""
+    """Someone said or published something, on a day, about one or more commitments.
+
+    Schema 2 names the speakers as a list, in the order given (a joint statement has
+    several); schema 1 had one `by` string, read as a one-element list (events.codec).
+    """
 
     TYPE: ClassVar[str] = "statement.recorded"
-    SCHEMA: ClassVar[int] = 1
+    SCHEMA: ClassVar[int] = 2
 
     quote: str
-    by: str
+    speakers: tuple[str, ...]
     source: str | None = None
     commitments: tuple[CommitmentRef, ...] = ()
     tags: tuple[str, ...] = ()
     note: str | None = None
+
+    @property
+    def by(self) -> str:
+        """The speakers as one line, joined with ", " (SPEC: a status row's `by`)."""
+        return ", ".join(self.speakers)
 
 
 @attrs.frozen(kw_only=True)

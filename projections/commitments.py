@@ -34,7 +34,7 @@ from events import (
     StatementRecorded,
     StoredEvent,
 )
-from events.codec import CURRENT_SCHEMAS, shapes
+from events.codec import CURRENT_SCHEMAS, LEGACY_SHAPES, shapes
 from events.rules import KINDS, STATUS_NAMES
 from events.rules import OPEN_STATUS_NAMES as OPEN_STATUSES
 
@@ -80,6 +80,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 commitment_id=ref.id,
                 role=STATEMENT,
                 speaker=payload.by,
+                speakers=_dumps(payload.speakers),
                 quote=payload.quote,
                 source=payload.source,
                 note=payload.note,
@@ -178,6 +179,7 @@ CREATE = (
         last_statement_event TEXT,
         last_statement_on TEXT,
         last_statement_by TEXT,
+        last_statement_speakers TEXT,
         last_statement_quote TEXT,
         last_statement_source TEXT,
         statement_count INTEGER NOT NULL,
@@ -199,6 +201,7 @@ CREATE = (
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
         speaker TEXT,
+        speakers TEXT,
         quote TEXT,
         source TEXT,
         note TEXT,
@@ -356,6 +359,7 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
         last.event if last else None,
         last.on if last else None,
         last.by if last else None,
+        _dumps(last.speakers) if last else None,
         last.quote if last else None,
         last.source if last else None,
         state.statement_count,
@@ -467,6 +471,7 @@ SELECT
     ls.event_id,
     ls.effective_on,
     CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speaker, '') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speakers, '[]') END,
     CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.quote, '') END,
     ls.source,
     s.statements,
@@ -518,6 +523,8 @@ def _field_ok(name: str, kind: str, required: bool, doc: str = "e.data") -> str:
     value = f"json_extract({doc}, {path})"
     if kind in ("names", "ids"):
         ok = f"{json_type} = 'array'"
+    elif kind == "speakers":
+        ok = f"{json_type} = 'array' AND json_array_length({doc}, {path}) > 0"
     elif kind == "refs":
         # Each commitment in the list is checked where the fold reads it (_REF_OK), and the
         # rows it made are counted against the list's length.
@@ -545,18 +552,39 @@ _REF_OK = " AND ".join(
 )
 
 
-def _shape_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
-    """SQL: event `e` is of this type, in the current schema, with data the fold can read."""
+def _shape_ok(type_name: str, fields: dict[str, tuple[str, bool]], schema: int) -> str:
+    """SQL: event `e` is of this type and schema, with data the fold can read."""
     checks = " AND ".join(
         _field_ok(name, kind, required) for name, (kind, required) in fields.items()
     )
     return (
-        f"(e.type = '{type_name}' AND e.schema = {CURRENT_SCHEMAS[type_name]} AND CASE WHEN "
+        f"(e.type = '{type_name}' AND e.schema = {schema} AND CASE WHEN "
         f"json_valid(e.data) AND json_type(e.data) = 'object' THEN {checks} ELSE 0 END)"
     )
 
 
-_SHAPE_OK = {type_name: _shape_ok(type_name, fields) for type_name, fields in shapes().items()}
+def _shapes_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
+    """SQL: the current schema's guard, or that of an older schema the fold also reads."""
+    guards = [_shape_ok(type_name, fields, CURRENT_SCHEMAS[type_name])]
+    for schema, old in sorted(LEGACY_SHAPES.get(type_name, {}).items()):
+        guards.append(_shape_ok(type_name, old, schema))
+    return guards[0] if len(guards) == 1 else f"({' OR '.join(guards)})"
+
+
+_SHAPE_OK = {type_name: _shapes_ok(type_name, fields) for type_name, fields in shapes().items()}
+
+# A statement's speakers as the timeline stores them: the JSON list, and the list joined
+# with ", " (a one-element list, the common case, without listing it). Schema 1 had the
+# one speaker `by`.
+_SPEAKERS = (
+    "CASE WHEN e.schema = 1 THEN json_array(json_extract(e.data, '$.by')) "
+    "ELSE json_extract(e.data, '$.speakers') END"
+)
+_SPEAKER = (
+    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
+    "WHEN json_array_length(e.data, '$.speakers') = 1 THEN json_extract(e.data, '$.speakers[0]') "
+    "ELSE (SELECT group_concat(p.value, ', ') FROM json_each(e.data, '$.speakers') AS p) END"
+)
 
 
 # What a fold statement's row count counts: events, or a statement's commitments.
@@ -588,8 +616,9 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "speaker, quote, source, note, status, label",
-                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_x('by')}, "
+                "speaker, speakers, quote, source, note, status, label",
+                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_SPEAKER}, "
+                f"{_SPEAKERS}, "
                 f"{_x('quote')}, {_x('source')}, {_x('note')}, {_x('status', 'r.value')}, "
                 f"{_x('label', 'r.value')} FROM temp.fold_statements AS s "
                 "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",

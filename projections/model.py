@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 6
+VERSION = 7
 
 ADDED = "added"
 AMENDED = "amended"
@@ -44,7 +44,8 @@ class Entry(NamedTuple):
     effective_on: str
     recorded_at: str
     recorded_by: str
-    speaker: str | None = None
+    speaker: str | None = None  # the speakers joined with ", " (as shown)
+    speakers: str | None = None  # JSON list of the speakers, in the order given
     quote: str | None = None
     source: str | None = None
     note: str | None = None
@@ -85,6 +86,7 @@ class LastStatement(NamedTuple):
     by: str
     quote: str
     source: str | None
+    speakers: tuple[str, ...] = ()  # in the order given; `by` joins them with ", "
 
 
 class CommitmentState(NamedTuple):
@@ -190,6 +192,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
             by=last.speaker or "",
             quote=last.quote or "",
             source=last.source,
+            speakers=tuple(json.loads(last.speakers or "[]")),
         ),
         statement_count=len(statements),
         followup_due=followup.due if followup else None,
@@ -221,6 +224,7 @@ STATE_COLUMNS = (
     "last_statement_event",
     "last_statement_on",
     "last_statement_by",
+    "last_statement_speakers",
     "last_statement_quote",
     "last_statement_source",
     "statement_count",
@@ -243,6 +247,7 @@ def state_from_row(row: Row) -> CommitmentState:
             by=row["last_statement_by"],
             quote=row["last_statement_quote"],
             source=row["last_statement_source"],
+            speakers=tuple(json.loads(row["last_statement_speakers"] or "[]")),
         )
     return CommitmentState(
         id=row["id"],

@@ -205,7 +205,7 @@ def test_decide_log_with_title_adds_and_records_in_one_decision():
     decision = decide.log(
         FakeView(),
         quote="We agreed.",
-        by="A",
+        speakers=("A",),
         source=None,
         refs=[("haiti", ("committed", "agreed"))],
         title="Joint strategy",
@@ -218,7 +218,7 @@ def test_decide_log_with_title_adds_and_records_in_one_decision():
         (
             StatementRecorded(
                 quote="We agreed.",
-                by="A",
+                speakers=("A",),
                 commitments=(CommitmentRef(id="haiti", status="committed", label="agreed"),),
             ),
             date(2025, 1, 27),
@@ -231,7 +231,7 @@ def test_decide_log_refuses_unknown_ids_without_title():
         decide.log(
             FakeView(_state(id="stip")),
             quote="q",
-            by="A",
+            speakers=("A",),
             source=None,
             refs=[("stp", None)],
             title=None,

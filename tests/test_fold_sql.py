@@ -8,6 +8,7 @@ effective dates and recorded times that tie, so the "latest" rules are exercised
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -27,6 +28,7 @@ from events import (
     ReminderIssued,
     StatementRecorded,
 )
+from events.codec import canonical_json
 from projections.commitments import STATE_COLUMNS, state_row, summarize
 from projections.queries import View
 from tests.test_events import statuses, text
@@ -68,7 +70,7 @@ payloads = st.one_of(
     st.builds(
         StatementRecorded,
         quote=text,
-        by=text,
+        speakers=st.lists(text, min_size=1, max_size=3).map(tuple),
         source=st.none() | text,
         commitments=st.lists(cids, min_size=1, max_size=3, unique=True).flatmap(
             lambda chosen: st.tuples(
@@ -86,6 +88,20 @@ payloads = st.one_of(
         note=st.none() | text,
     ),
     st.builds(FollowupScheduled, commitment=cids, due=days, note=st.none() | text),
+    # A statement as a log written before joint statements holds it: schema 1, one `by`.
+    st.builds(
+        lambda quote, by, cid, status: Schema1(
+            StatementRecorded(
+                quote=quote,
+                speakers=(by,),
+                commitments=(CommitmentRef(id=cid, status=status),),
+            )
+        ),
+        text,
+        text,
+        cids,
+        st.none() | statuses,
+    ),
     st.builds(FollowupCompleted, commitment=cids, note=st.none() | text),
     st.builds(ReminderIssued, day=days, now=days, items=st.lists(cids, max_size=2).map(tuple)),
 )
@@ -112,8 +128,21 @@ def history(plan: list[tuple[Any, str, str, int | None]]) -> list[NewEvent]:
     return events
 
 
+class Schema1:
+    """A one-speaker statement, to be written in statement.recorded's schema 1 shape."""
+
+    def __init__(self, statement: StatementRecorded) -> None:
+        self.statement = statement
+
+
 def _event(payload: Any, day: str, stamp: str) -> NewEvent:
-    type_name, schema, data = CODEC.encode(payload)
+    if isinstance(payload, Schema1):
+        type_name, _, data = CODEC.encode(payload.statement)
+        fields = json.loads(data)
+        fields["by"] = fields.pop("speakers")[0]
+        schema, data = 1, canonical_json(fields)
+    else:
+        type_name, schema, data = CODEC.encode(payload)
     return NewEvent(
         id=str(uuid.uuid4()),
         type=type_name,

@@ -124,7 +124,7 @@ def log(
     settings: Settings,
     quote: str,
     *,
-    by: str,
+    by: str | Sequence[str],
     refs: Sequence[str] = (),
     on: str | None = None,
     source: str | None = None,
@@ -132,7 +132,7 @@ def log(
     tags: Sequence[str] = (),
     note: str | None = None,
 ) -> str:
-    """`tracker log QUOTE --by SPEAKER -c ID[=STATUS]...`: append one statement."""
+    """`tracker log QUOTE --by SPEAKER... -c ID[=STATUS]...`: append one statement."""
     from tracker.application import record
 
     if quote == "-":

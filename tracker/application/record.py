@@ -87,7 +87,7 @@ def log(
     session: Session,
     quote: str,
     *,
-    by: str,
+    by: str | Sequence[str],
     refs: Sequence[str],
     on: str | None = None,
     source: str | None = None,
@@ -97,7 +97,7 @@ def log(
 ) -> list[StoredEvent]:
     values = {
         "quote": check_quote(quote),
-        "by": check_name("speaker (--by)", by),
+        "speakers": _names("speaker (--by)", [by] if isinstance(by, str) else by) or (),
         "source": check_line("source", source) if source is not None else None,
         "refs": [parse_ref(r) for r in refs],
         "title": check_line("title", title) if title is not None else None,

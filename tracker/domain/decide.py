@@ -95,7 +95,7 @@ def log(
     view: Reader,
     *,
     quote: str,
-    by: str,
+    speakers: tuple[str, ...],
     source: str | None,
     refs: Sequence[tuple[str, tuple[str, str] | None]],
     title: str | None,
@@ -103,6 +103,8 @@ def log(
     note: str | None,
     on: date,
 ) -> Decision:
+    if not speakers:
+        raise UserError("say who said it with --by SPEAKER (repeat --by for a joint statement)")
     if not refs:
         raise UserError("name the commitment the statement concerns with -c ID (or -c ID=STATUS)")
     seen: set[str] = set()
@@ -125,7 +127,7 @@ def log(
             _existing(view, cid)
     statement = StatementRecorded(
         quote=quote,
-        by=by,
+        speakers=speakers,
         source=source,
         commitments=tuple(
             CommitmentRef(

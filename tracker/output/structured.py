@@ -31,6 +31,7 @@ def status_json(row: StatusRow, review_default: str) -> dict[str, Any]:
         else {
             "on": last.on,
             "by": last.by,
+            "speakers": list(last.speakers),
             "quote": last.quote,
             "source": last.source,
             "event": last.event,
@@ -58,6 +59,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "kind": entry.role,
         "on": entry.effective_on,
         "by": entry.speaker,
+        "speakers": json.loads(entry.speakers) if entry.speakers else None,
         "quote": entry.quote,
         "source": entry.source,
         "note": entry.note,
