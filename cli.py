@@ -298,8 +298,21 @@ def status(
     party: str | None = typer.Option(
         None, "--party", metavar="NAME", help="Only commitments with this party."
     ),
+    by: str | None = typer.Option(
+        None, "--by", metavar="SPEAKER", help="Only commitments this speaker made a statement on."
+    ),
+    tag: str | None = typer.Option(None, "--tag", metavar="TAG", help="Only with this tag."),
+    kind: str | None = typer.Option(
+        None, "--kind", metavar="KIND", help="Only this kind: commitment, agreement or request."
+    ),
     open_only: bool = typer.Option(False, "--open", help="Only open commitments."),
     stale: bool = typer.Option(False, "--stale", help="Only stale commitments."),
+    sort: str | None = typer.Option(
+        None,
+        "--sort",
+        metavar="ORDER",
+        help="stale (default: most overdue first, then id), id, since or last (latest first).",
+    ),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
@@ -313,6 +326,10 @@ def status(
         open_only=open_only,
         stale=stale,
         fmt=fmt,
+        by=by,
+        tag=tag,
+        kind=kind,
+        sort=sort,
     )
     typer.echo(output, nl=False)
 
@@ -337,6 +354,46 @@ def history(
         typer.echo(structured.dumps(objects))
     else:
         typer.echo(text.history_table(events, term_width()), nl=False)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    words: list[str] = typer.Argument(
+        ..., metavar="TEXT...", help="The words to find (every one must match)."
+    ),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    limit: int = typer.Option(20, "--limit", metavar="N", help="Show at most N statements."),
+) -> None:
+    """Find statements by the words of their quote, speakers, source or commitment title."""
+    from tracker.application import read
+    from tracker.output import structured
+    from tracker.output import text as render
+
+    fmt = check_format(fmt, ("table", "json"))
+    text = " ".join(words)
+    hits = read.search(settings(ctx).session(write=False), text, limit=limit)
+    if fmt == "json":
+        typer.echo(structured.dumps([structured.search_json(h) for h in hits]))
+    else:
+        typer.echo(render.search_table(hits, text, term_width()), nl=False)
+
+
+@app.command()
+def names(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+) -> None:
+    """List the distinct speakers and parties, spelled as typed, with how often each occurs."""
+    from tracker.application import read
+    from tracker.output import structured, text
+
+    fmt = check_format(fmt, ("table", "json"))
+    counts = read.names(settings(ctx).session(write=False))
+    if fmt == "json":
+        typer.echo(structured.dumps([structured.names_json(c) for c in counts]))
+    else:
+        typer.echo(text.names_table(counts, term_width()), nl=False)
 
 
 @app.command()

@@ -281,11 +281,12 @@ SQLITE_EXTRAS = (
         t.event_id AS event, t.seq
     FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
     WHERE t.role = 'statement'""",
-    # Full-text search over quotes (and speakers). It keeps its own copy, so it never
-    # depends on timeline rowids, which VACUUM may renumber; triggers keep it in step in
-    # the same transaction as the timeline, for appends, imports and rebuilds alike.
+    # Full-text search over quotes, speakers and sources (`tracker search`). It keeps its
+    # own copy, so it never depends on timeline rowids, which VACUUM may renumber; triggers
+    # keep it in step in the same transaction as the timeline, for appends, imports and
+    # rebuilds alike.
     """CREATE VIRTUAL TABLE timeline_fts USING fts5(
-        quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source UNINDEXED,
+        quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source,
         retracted UNINDEXED, event_id UNINDEXED
     )""",
     # Where each timeline row's search entry is. FTS5 cannot index its UNINDEXED columns,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from projections.model import Entry
+    from tracker.domain.search import Hit, NameCount
     from tracker.domain.staleness import Detail, StatusRow
 
 
@@ -125,3 +126,22 @@ def status_csv(rows: Sequence[StatusRow]) -> str:
             )
         )
     return out.getvalue()
+
+
+def search_json(hit: Hit) -> dict[str, Any]:
+    c = hit.candidate
+    return {
+        "commitment": c.commitment_id,
+        "title": c.title,
+        "on": c.on,
+        "by": c.speaker,
+        "speakers": list(c.speakers),
+        "quote": c.quote,
+        "source": c.source,
+        "event": c.event_id,
+        "matches": list(hit.matches),
+    }
+
+
+def names_json(count: NameCount) -> dict[str, Any]:
+    return {"name": count.name, "statements": count.statements, "commitments": count.commitments}

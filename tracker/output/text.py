@@ -14,6 +14,7 @@ from tracker.domain.values import describe_duration
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
     from projections.model import Entry
+    from tracker.domain.search import Hit, NameCount
     from tracker.domain.staleness import Detail, StatusRow
 
 
@@ -140,3 +141,26 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
 def status_label(state: Any) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
     return state.status if state.label == state.status else f"{state.status} ({state.label})"
+
+
+def search_table(hits: Sequence[Hit], query: str, width: int | None) -> str:
+    if not hits:
+        return f"no statement matches {query!r}\n"
+    cells = [
+        (
+            h.candidate.on,
+            h.candidate.commitment_id,
+            h.candidate.speaker,
+            ", ".join(h.matches),
+            h.candidate.quote,
+        )
+        for h in hits
+    ]
+    return table(("ON", "COMMITMENT", "BY", "MATCHED", "QUOTE"), cells, width)
+
+
+def names_table(counts: Sequence[NameCount], width: int | None) -> str:
+    if not counts:
+        return "no speakers or parties yet\n"
+    cells = [(str(c.statements), str(c.commitments), c.name) for c in counts]
+    return table(("STATEMENTS", "COMMITMENTS", "NAME"), cells, width)
