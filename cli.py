@@ -230,7 +230,18 @@ def amend(
     party: list[str] = typer.Option(
         [], "--party", metavar="NAME", help="Replaces the parties (repeatable)."
     ),
-    review_every: str | None = typer.Option(None, "--review-every", metavar="DURATION"),
+    add_party: list[str] = typer.Option(
+        [], "--add-party", metavar="NAME", help="Adds a party (repeatable)."
+    ),
+    remove_party: list[str] = typer.Option(
+        [], "--remove-party", metavar="NAME", help="Removes a party (repeatable)."
+    ),
+    review_every: str | None = typer.Option(
+        None,
+        "--review-every",
+        metavar="DURATION",
+        help="Stale after this long without a statement; 'default' for the default.",
+    ),
     tag: list[str] = typer.Option(
         [], "--tag", metavar="TAG", help="Replaces the tags (repeatable)."
     ),
@@ -239,6 +250,13 @@ def amend(
         "--alias",
         metavar="TEXT",
         help="Teach it another name texts use, such as an acronym (repeatable; adds).",
+    ),
+    add_tag: list[str] = typer.Option([], "--add-tag", metavar="TAG", help="Adds a tag."),
+    remove_tag: list[str] = typer.Option(
+        [], "--remove-tag", metavar="TAG", help="Removes a tag (repeatable)."
+    ),
+    clear_due: bool = typer.Option(
+        False, "--clear-due", help="Withdraw the open follow-up: nothing is due any more."
     ),
     on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
@@ -255,6 +273,11 @@ def amend(
         tags=tag or None,
         on=on,
         aliases=alias,
+        add_parties=add_party,
+        remove_parties=remove_party,
+        add_tags=add_tag,
+        remove_tags=remove_tag,
+        clear_due=clear_due,
     )
     typer.echo(f"amended {commitment_id} (event {stored[0].id})")
 

@@ -246,6 +246,20 @@ def _speakers(path: str, value: Any) -> tuple[str, ...]:
     return names
 
 
+CLEARABLE = ("review_every", "due")
+
+
+def _cleared(path: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise CodecError(f"{path} must be a non-empty list of field names")
+    for i, item in enumerate(value):
+        if item not in CLEARABLE:
+            raise CodecError(f"{path}[{i}] {item!r} cannot be cleared; only {', '.join(CLEARABLE)}")
+    if len(set(value)) != len(value):
+        raise CodecError(f"{path} names a field twice")
+    return tuple(value)
+
+
 def _ids(path: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise CodecError(f"{path} must be a list of commitment ids, not {_json_type(value)}")
@@ -317,6 +331,7 @@ _SHAPES: dict[str, dict[str, tuple[FieldParser, bool]]] = {
         "tags": (_names, False),
         "aliases": (_names, False),
         "review_every": (_duration, False),
+        "clear": (_cleared, False),
     },
     "statement.recorded": {
         "quote": (_text, True),
@@ -356,6 +371,7 @@ _PARSER_KINDS: dict[FieldParser, str] = {
     check_uuid: "text",
     _names: "names",
     _speakers: "speakers",
+    _cleared: "names",
     _ids: "ids",
     _refs: "refs",
 }
@@ -383,13 +399,32 @@ def _statement_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # (type, n) -> the function turning that type's schema-n data into schema n+1.
+def _amended_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """commitment.amended 1 -> 2: the same fields; 2 may also `clear` some."""
+    if "clear" in data:
+        raise CodecError("data has unknown field 'clear' (schema 1 clears nothing)")
+    return data
+
+
 UPCASTERS: dict[tuple[str, int], Upcaster] = {
     ("statement.recorded", 1): _statement_1_to_2,
+    ("commitment.amended", 1): _amended_1_to_2,
 }
 
 # The data fields of the older schemas the SQL fold also reads (see shapes()):
 # type -> schema -> field -> (kind of value, required).
 LEGACY_SHAPES: dict[str, dict[int, dict[str, tuple[str, bool]]]] = {
+    "commitment.amended": {
+        1: {
+            "commitment": ("id", True),
+            "title": ("text", False),
+            "kind": ("kind", False),
+            "parties": ("names", False),
+            "tags": ("names", False),
+            "aliases": ("names", False),
+            "review_every": ("text", False),
+        }
+    },
     "statement.recorded": {
         1: {
             "quote": ("text", True),
@@ -399,7 +434,7 @@ LEGACY_SHAPES: dict[str, dict[int, dict[str, tuple[str, bool]]]] = {
             "tags": ("names", False),
             "note": ("text", False),
         }
-    }
+    },
 }
 
 

@@ -43,10 +43,15 @@ class CommitmentAdded:
 
 @attrs.frozen(kw_only=True)
 class CommitmentAmended:
-    """A commitment's description was corrected; fields left as None are unchanged."""
+    """A commitment's description was corrected; fields left as None are unchanged.
+
+    `clear` (schema 2) names what goes back to having none: `review_every` (the default
+    interval applies again) and `due` (the open follow-up is withdrawn). Schema 1 had no
+    `clear` and reads unchanged.
+    """
 
     TYPE: ClassVar[str] = "commitment.amended"
-    SCHEMA: ClassVar[int] = 1
+    SCHEMA: ClassVar[int] = 2
 
     commitment: str
     title: str | None = None
@@ -55,6 +60,7 @@ class CommitmentAmended:
     tags: tuple[str, ...] | None = None
     aliases: tuple[str, ...] | None = None  # the whole new list
     review_every: str | None = None
+    clear: tuple[str, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from itertools import permutations
 from typing import Any
 
 from events import (
@@ -34,7 +35,7 @@ from events import (
     StatementRecorded,
     StoredEvent,
 )
-from events.codec import CURRENT_SCHEMAS, LEGACY_SHAPES, shapes
+from events.codec import CLEARABLE, CURRENT_SCHEMAS, LEGACY_SHAPES, shapes
 from events.rules import KINDS, STATUS_NAMES
 from events.rules import OPEN_STATUS_NAMES as OPEN_STATUSES
 
@@ -131,6 +132,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 tags=None if payload.tags is None else _dumps(payload.tags),
                 aliases=None if payload.aliases is None else _dumps(payload.aliases),
                 review_every=payload.review_every,
+                cleared=None if payload.clear is None else _dumps(payload.clear),
                 **common,
             )
         ]
@@ -214,6 +216,7 @@ CREATE = (
         tags TEXT,
         review_every TEXT,
         link TEXT,
+        cleared TEXT,
         retracted_by TEXT,
         retraction_reason TEXT,
         aliases TEXT
@@ -419,6 +422,43 @@ def _latest_amended(field: str) -> str:
     )
 
 
+def _clears(column: str, field: str) -> str:
+    """SQL: the JSON list in `column` (as the fold writes it, compact) names `field`.
+
+    Spelled out as the lists that can hold it rather than with LIKE '%…%', whose percent
+    signs a PostgreSQL driver would read as placeholders.
+    """
+    lists = sorted(
+        _dumps(chosen)
+        for n in range(1, len(CLEARABLE) + 1)
+        for chosen in permutations(CLEARABLE, n)
+        if field in chosen
+    )
+    return f"{column} IN ({', '.join(_quoted_json(v) for v in lists)})"
+
+
+def _quoted_json(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _latest_review_every() -> str:
+    """SQL: the latest live amendment's review interval, '' if it cleared it, or NULL."""
+    cleared = _clears("m.cleared", "review_every")
+    return (
+        "CASE WHEN s.amended > 0 THEN (SELECT coalesce(m.review_every, '') FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
+        f"AND (m.review_every IS NOT NULL OR {cleared}) "
+        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+    )
+
+
+# An entry {t} that closes the open follow-up (Entry.closes_followup).
+_CLOSES_FOLLOWUP = (
+    f"{{t}}.role = '{FOLLOWUP_DONE}' "
+    f"OR ({{t}}.role = '{AMENDED}' AND {_clears('{t}.cleared', 'due')})"
+)
+
+
 # One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
 # {where} narrows the commitments (`AND commitment_id IN (...)`). One pass groups the
 # timeline; amendments and supersessions, which are rare, are looked up only where the
@@ -441,7 +481,7 @@ WITH g AS (
 h AS (
     SELECT g.*,
         (SELECT min(d.seq) FROM timeline AS d
-         WHERE d.commitment_id = g.cid AND d.role = '{FOLLOWUP_DONE}'
+         WHERE d.commitment_id = g.cid AND ({_CLOSES_FOLLOWUP.format(t="d")})
            AND d.retracted_by IS NULL AND d.seq > g.f_seq) AS d_seq
     FROM g
     WHERE g.k_added IS NOT NULL
@@ -461,7 +501,7 @@ SELECT
     coalesce(nullif(coalesce({_latest_amended("kind")}, a.kind), ''), 'commitment'),
     coalesce(nullif(coalesce({_latest_amended("parties")}, a.parties), ''), '[]'),
     coalesce(nullif(coalesce({_latest_amended("tags")}, a.tags), ''), '[]'),
-    coalesce({_latest_amended("review_every")}, a.review_every),
+    nullif(coalesce({_latest_review_every()}, a.review_every), ''),
     s.new_status,
     CASE WHEN s.k_status IS NULL THEN 'proposed'
          ELSE coalesce(nullif(s.new_label, ''), s.new_status) END,
@@ -651,11 +691,10 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "title, kind, parties, tags, review_every, aliases",
+                "title, kind, parties, tags, review_every, aliases, cleared",
                 f"{_x('commitment')}, {common.format(role=AMENDED)}, {_x('title')}, "
                 f"{_x('kind')}, {_x('parties')}, {_x('tags')}, {_x('review_every')}, "
-                f"{_x('aliases')} "
-                "FROM events AS e",
+                f"{_x('aliases')}, {_x('clear')} FROM events AS e",
                 events_of(CommitmentAmended.TYPE),
             ),
             EVENTS,

@@ -58,6 +58,7 @@ class Entry(NamedTuple):
     tags: str | None = None
     review_every: str | None = None
     link: str | None = None  # the other commitment of a supersession
+    cleared: str | None = None  # JSON list: what an amendment cleared (review_every, due)
     retracted_by: str | None = None
     retraction_reason: str | None = None
     aliases: str | None = None  # JSON list, like parties; None: unchanged by this entry
@@ -65,6 +66,15 @@ class Entry(NamedTuple):
     @property
     def retracted(self) -> bool:
         return self.retracted_by is not None
+
+    @property
+    def clears(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.cleared)) if self.cleared else ()
+
+    @property
+    def closes_followup(self) -> bool:
+        """`followup --done`, or `amend --clear-due`: the open follow-up is no longer open."""
+        return self.role == FOLLOWUP_DONE or (self.role == AMENDED and "due" in self.clears)
 
     @property
     def order(self) -> tuple[str, str, int]:
@@ -136,10 +146,13 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
     }
     for entry in live:
         if entry.role == AMENDED:
+            cleared = entry.clears
             for field in description:
                 value = getattr(entry, field)
                 if value is not None:
                     description[field] = value
+                elif field in cleared:
+                    description[field] = None
     if as_of is not None:
         cutoff = as_of.isoformat()
         live = [e for e in live if e.effective_on <= cutoff]
@@ -164,7 +177,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
     for entry in by_log:
         if entry.due is not None and entry.role in (ADDED, FOLLOWUP):
             followup, answered = entry, False
-        elif followup is not None and entry.role == FOLLOWUP_DONE:
+        elif followup is not None and entry.closes_followup:
             followup = None
         elif followup is not None and entry.role == STATEMENT:
             answered = True

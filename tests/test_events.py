@@ -62,6 +62,8 @@ events = st.one_of(
         commitment=ids,
         title=st.none() | text,
         parties=st.none() | names,
+        clear=st.none()
+        | st.lists(st.sampled_from(["review_every", "due"]), min_size=1, unique=True).map(tuple),
     ),
     st.builds(
         StatementRecorded,
@@ -325,3 +327,16 @@ def test_a_schema_1_statement_reads_as_one_speaker_in_the_list():
 def test_statement_shapes_are_checked_in_either_schema(schema, data, message):
     with pytest.raises(CodecError, match=message):
         CODEC.decode("statement.recorded", schema, data)
+
+
+def test_a_schema_1_amendment_reads_unchanged_and_clear_is_checked():
+    old = '{"commitment":"deal","tags":["a"]}'
+    expected = CommitmentAmended(commitment="deal", tags=("a",))
+    assert CODEC.decode("commitment.amended", 1, old) == expected
+    assert CODEC.decode_stored("commitment.amended", 1, old) == expected
+    with pytest.raises(CodecError, match="schema 1 clears nothing"):
+        CODEC.decode("commitment.amended", 1, '{"commitment":"deal","clear":["due"]}')
+    with pytest.raises(CodecError, match=r"data.clear\[0\] 'title' cannot be cleared"):
+        CODEC.decode("commitment.amended", 2, '{"commitment":"deal","clear":["title"]}')
+    with pytest.raises(CodecError, match="names a field twice"):
+        CODEC.decode("commitment.amended", 2, '{"commitment":"deal","clear":["due","due"]}')

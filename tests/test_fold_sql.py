@@ -66,6 +66,17 @@ payloads = st.one_of(
         parties=st.none() | lists,
         tags=st.none() | lists,
         review_every=st.none() | st.sampled_from(["1y"]),
+        clear=st.none()
+        | st.lists(st.sampled_from(["review_every", "due"]), min_size=1, unique=True).map(tuple),
+    ),
+    # An amendment as a log written before `clear` holds it: schema 1.
+    st.builds(
+        lambda cid, tags, every: Schema1(
+            CommitmentAmended(commitment=cid, tags=tags, review_every=every)
+        ),
+        cids,
+        st.none() | lists,
+        st.none() | st.sampled_from(["2w"]),
     ),
     st.builds(
         StatementRecorded,
@@ -129,17 +140,19 @@ def history(plan: list[tuple[Any, str, str, int | None]]) -> list[NewEvent]:
 
 
 class Schema1:
-    """A one-speaker statement, to be written in statement.recorded's schema 1 shape."""
+    """An event to be written in its type's schema 1 shape (before joint statements and
+    before amendments could clear a field)."""
 
-    def __init__(self, statement: StatementRecorded) -> None:
-        self.statement = statement
+    def __init__(self, event: StatementRecorded | CommitmentAmended) -> None:
+        self.event = event
 
 
 def _event(payload: Any, day: str, stamp: str) -> NewEvent:
     if isinstance(payload, Schema1):
-        type_name, _, data = CODEC.encode(payload.statement)
+        type_name, _, data = CODEC.encode(payload.event)
         fields = json.loads(data)
-        fields["by"] = fields.pop("speakers")[0]
+        if "speakers" in fields:
+            fields["by"] = fields.pop("speakers")[0]
         schema, data = 1, canonical_json(fields)
     else:
         type_name, schema, data = CODEC.encode(payload)

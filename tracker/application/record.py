@@ -121,14 +121,29 @@ def amend(
     tags: Sequence[str] | None = None,
     on: str | None = None,
     aliases: Sequence[str] = (),
+    add_parties: Sequence[str] = (),
+    remove_parties: Sequence[str] = (),
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    clear_due: bool = False,
 ) -> list[StoredEvent]:
+    """`--review-every default` puts the default interval back (clears the commitment's own)."""
+    default_review = review_every is not None and review_every.strip().lower() == "default"
     values = {
         "cid": check_commitment_id(cid),
         "title": check_line("title", title) if title is not None else None,
         "kind": parse_kind(kind) if kind is not None else None,
         "parties": _names("party", parties),
         "tags": _names("tag", tags),
-        "review_every": parse_duration(review_every) if review_every is not None else None,
+        "review_every": parse_duration(review_every)
+        if review_every is not None and not default_review
+        else None,
+        "add_parties": _names("party (--add-party)", add_parties) or (),
+        "remove_parties": _names("party (--remove-party)", remove_parties) or (),
+        "add_tags": _names("tag (--add-tag)", add_tags) or (),
+        "remove_tags": _names("tag (--remove-tag)", remove_tags) or (),
+        "default_review": default_review,
+        "clear_due": clear_due,
         "on": session.on_date(on),
         "aliases": _names("alias", aliases) or (),
     }

@@ -55,7 +55,7 @@ class Followup:
     scheduled_on: date
     due: date
     note: str | None
-    outcome: str  # waiting, answered (a statement came after it), done, replaced
+    outcome: str  # waiting, answered (a statement came after it), done, replaced, cleared
     overdue: bool  # waiting past its due date on an open commitment: what makes it stale
 
 
@@ -127,8 +127,8 @@ def followup_history(entries: Sequence[Entry], now: date, row: StatusRow) -> tup
         if entry.due is not None and entry.role in (ADDED, FOLLOWUP_ROLE):
             close("replaced" if outcome == "waiting" else outcome)
             current, outcome = entry, "waiting"
-        elif current is not None and entry.role == FOLLOWUP_DONE:
-            close("done")
+        elif current is not None and entry.closes_followup:
+            close("done" if entry.role == FOLLOWUP_DONE else "cleared")
         elif current is not None and entry.role == STATEMENT and outcome == "waiting":
             outcome = "answered"
     close(outcome)
@@ -192,7 +192,8 @@ def stale_stretches(
                 for e in by_log
                 if e.seq > after
                 and (
-                    e.role in (STATEMENT, FOLLOWUP_DONE)
+                    e.role == STATEMENT
+                    or e.closes_followup
                     or (e.role in (ADDED, FOLLOWUP_ROLE) and e.due)
                 )
             ),

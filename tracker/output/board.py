@@ -35,6 +35,7 @@ from tracker.output.html import (
     status_text,
 )
 from tracker.output.markdown import md_escape, md_link
+from tracker.output.text import amended_clears
 
 # A quote longer than this is cut on the board (the source has the rest): one pasted
 # speech must not bury the other 999 commitments.
@@ -193,7 +194,12 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
             fill, stroke, what = "#fff", FOLLOWUP_COLOURS["waiting"], "awaited"
         else:
             fill, stroke = FOLLOWUP_DONE_COLOUR, "#fff"
-            what = {"answered": "answered", "done": "done", "replaced": "replaced"}[f.outcome]
+            what = {
+                "answered": "answered",
+                "done": "done",
+                "replaced": "replaced",
+                "cleared": "cleared",
+            }[f.outcome]
         out.append(
             f'<path class="due" d="M{fx} {fy - 6}l6 6-6 6-6-6z" fill="{fill}" '
             f'stroke="{stroke}" stroke-width="2">'
@@ -437,7 +443,7 @@ def _event_text(entry: Entry) -> str:
     elif entry.role == SUPERSEDED:
         text = f"superseded by {entry.link}"
     else:
-        text = f"description amended by {entry.recorded_by}"
+        text = f"description amended by {entry.recorded_by}" + amended_clears(entry)
     return text + mark
 
 

@@ -68,7 +68,7 @@ def _entry_heading(entry: Entry) -> str:
         if entry.due:
             what += f", follow-up due {entry.due}"
     elif entry.role == "amended":
-        what = f"description amended by {entry.recorded_by}"
+        what = f"description amended by {entry.recorded_by}" + amended_clears(entry)
     elif entry.role == "followup":
         what = f"follow-up due {entry.due}"
     elif entry.role == "followup_done":
@@ -136,6 +136,12 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
     if not rows:
         return "the log is empty\n"
     return table(("SEQ", "ON", "TYPE", "BY", "ABOUT", "SUMMARY"), rows, width)
+
+
+def amended_clears(entry: Entry) -> str:
+    """What an amendment cleared, as a clause: ', follow-up withdrawn' and the like."""
+    said = {"due": "follow-up withdrawn", "review_every": "review interval back to the default"}
+    return "".join(f", {said[field]}" for field in entry.clears if field in said)
 
 
 def status_label(state: Any) -> str:
