@@ -165,3 +165,22 @@ def test_every_search_hit_has_every_query_word_and_hits_come_best_first(docs, qu
         text = " ".join((hit.candidate.title, hit.candidate.speaker, hit.candidate.quote)).lower()
         assert all(any(w.startswith(t) for w in text.split()) for t in terms(query))
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_speaker_match_outranks_a_quote_match_and_ties_go_to_the_latest():
+    def said(n, on, speaker, quote):
+        return Candidate(
+            commitment_id="c", title="t", seq=n, event_id=str(n), on=on,
+            speaker=speaker, speakers=(speaker,), quote=quote, source=None,
+        )  # fmt: skip
+
+    hits = rank(
+        [
+            said(1, "2025-01-01", "Kari", "Ruto spoke."),
+            said(2, "2025-01-03", "Kari", "Ruto again."),
+            said(3, "2025-01-02", "Ruto", "Nothing."),
+            said(4, "2025-01-03", "Kari", "Rutoism."),
+        ],
+        "ruto",
+    )
+    assert [h.candidate.seq for h in hits] == [3, 2, 1, 4]

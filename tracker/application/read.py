@@ -151,13 +151,24 @@ def search(session: Session, query: str, *, limit: int | None = 20) -> list[Hit]
             event_id=r["event_id"],
             on=r["effective_on"],
             speaker=r["speaker"] or "",
-            speakers=tuple(json.loads(r["speakers"] or "[]")),
+            speakers=(),  # read below, for the hits shown only
             quote=r["quote"] or "",
             source=r["source"],
         )
         for r in rows
     )
-    return rank(candidates, query, limit)
+    hits = rank(candidates, query, limit)
+    listed = {(r["seq"], r["commitment_id"]): r["speakers"] for r in rows}
+    return [
+        h._replace(
+            candidate=h.candidate._replace(
+                speakers=tuple(
+                    json.loads(listed[(h.candidate.seq, h.candidate.commitment_id)] or "[]")
+                )
+            )
+        )
+        for h in hits
+    ]
 
 
 def _like_escape(text: str) -> str:

@@ -16,9 +16,9 @@ from typing import NamedTuple
 # Words as SQLite's full-text index splits them (unicode61: letters and digits; '_' splits).
 _WORD = re.compile(r"[^\W_]+")
 
-# How much a word matched in each field counts: who said it and what it is about weigh
-# more than one word among many in a quote.
-WEIGHTS = (("speaker", 3.0), ("title", 2.0), ("quote", 1.0), ("source", 0.5))
+# How much a word matched in each field counts (see `score`): who said it (3) and what it
+# is about (the title, 2) weigh more than one word among many in a quote (1); a source
+# counts least (0.5). A whole word counts half as much again as a prefix.
 
 
 class Candidate(NamedTuple):
@@ -60,23 +60,28 @@ def words(text: str | None) -> list[str]:
 
 def score(candidate: Candidate, wanted: Sequence[str]) -> Hit | None:
     """The candidate's score and matching words, or None unless every term matches."""
-    fields = {
-        "speaker": words(candidate.speaker),
-        "title": words(candidate.title),
-        "quote": words(candidate.quote),
-        "source": words(candidate.source),
-    }
+    fields = (
+        (3.0, candidate.speaker),
+        (2.0, candidate.title),
+        (1.0, candidate.quote),
+        (0.5, candidate.source or ""),
+    )
+    lowered = [(weight, text, text.lower()) for weight, text in fields]
+    split: dict[int, list[tuple[str, str]]] = {}  # a field's words (lowered, as written)
     total = 0.0
     matched: dict[str, str] = {}  # lower case -> as first written
     for term in wanted:
         found = False
-        for field, weight in WEIGHTS:
-            for word in fields[field]:
-                lowered = word.lower()
-                if lowered.startswith(term):
+        for n, (weight, text, low) in enumerate(lowered):
+            if term not in low:  # cheap: a word starting with it must contain it
+                continue
+            if n not in split:
+                split[n] = [(w.lower(), w) for w in _WORD.findall(text)]
+            for low_word, word in split[n]:
+                if low_word.startswith(term):
                     found = True
-                    total += weight * (1.5 if lowered == term else 1.0)
-                    matched.setdefault(lowered, word)
+                    total += weight * (1.5 if low_word == term else 1.0)
+                    matched.setdefault(low_word, word)
         if not found:
             return None
     return Hit(candidate=candidate, score=total, matches=tuple(matched.values()))
@@ -86,9 +91,6 @@ def rank(candidates: Iterable[Candidate], query: str, limit: int | None = None) 
     """The matching candidates, best first: score, then the latest said, then log order."""
     wanted = terms(query)
     hits = [h for h in (score(c, wanted) for c in candidates) if h is not None]
-    hits.sort(key=lambda h: (-h.score, _descending(h.candidate.on), -h.candidate.seq))
+    hits.sort(key=lambda h: (h.candidate.on, h.candidate.seq), reverse=True)
+    hits.sort(key=lambda h: -h.score)  # stable: ties stay latest first
     return hits if limit is None else hits[:limit]
-
-
-def _descending(day: str) -> tuple[int, ...]:
-    return tuple(-ord(c) for c in day)
