@@ -52,6 +52,7 @@ payloads = st.one_of(
         kind=st.sampled_from(["commitment", "agreement", "request"]),
         parties=lists,
         tags=lists,
+        aliases=lists,
         status=st.none() | statuses,
         label=st.none() | text,
         review_every=st.none() | st.sampled_from(["30d", "2w"]),
@@ -65,6 +66,7 @@ payloads = st.one_of(
         kind=st.none() | st.sampled_from(["commitment", "request"]),
         parties=st.none() | lists,
         tags=st.none() | lists,
+        aliases=st.none() | lists,
         review_every=st.none() | st.sampled_from(["1y"]),
         clear=st.none()
         | st.lists(st.sampled_from(["review_every", "due"]), min_size=1, unique=True).map(tuple),
