@@ -179,7 +179,12 @@ def log(
     quote: str = typer.Argument(
         ..., metavar="QUOTE", help="The quoted words; '-' reads them from stdin."
     ),
-    by: str = typer.Option(..., "--by", metavar="SPEAKER", help="Who said or published it."),
+    by: list[str] = typer.Option(
+        ...,
+        "--by",
+        metavar="SPEAKER",
+        help="Who said or published it (repeatable: a joint statement).",
+    ),
     on: str | None = typer.Option(
         None, "--on", metavar="DATE", help="The day it was said (default today)."
     ),
@@ -225,7 +230,18 @@ def amend(
     party: list[str] = typer.Option(
         [], "--party", metavar="NAME", help="Replaces the parties (repeatable)."
     ),
-    review_every: str | None = typer.Option(None, "--review-every", metavar="DURATION"),
+    add_party: list[str] = typer.Option(
+        [], "--add-party", metavar="NAME", help="Adds a party (repeatable)."
+    ),
+    remove_party: list[str] = typer.Option(
+        [], "--remove-party", metavar="NAME", help="Removes a party (repeatable)."
+    ),
+    review_every: str | None = typer.Option(
+        None,
+        "--review-every",
+        metavar="DURATION",
+        help="Stale after this long without a statement; 'default' for the default.",
+    ),
     tag: list[str] = typer.Option(
         [], "--tag", metavar="TAG", help="Replaces the tags (repeatable)."
     ),
@@ -234,6 +250,13 @@ def amend(
         "--alias",
         metavar="TEXT",
         help="Teach it another name texts use, such as an acronym (repeatable; adds).",
+    ),
+    add_tag: list[str] = typer.Option([], "--add-tag", metavar="TAG", help="Adds a tag."),
+    remove_tag: list[str] = typer.Option(
+        [], "--remove-tag", metavar="TAG", help="Removes a tag (repeatable)."
+    ),
+    clear_due: bool = typer.Option(
+        False, "--clear-due", help="Withdraw the open follow-up: nothing is due any more."
     ),
     on: str | None = typer.Option(None, "--on", metavar="DATE"),
 ) -> None:
@@ -250,6 +273,11 @@ def amend(
         tags=tag or None,
         on=on,
         aliases=alias,
+        add_parties=add_party,
+        remove_parties=remove_party,
+        add_tags=add_tag,
+        remove_tags=remove_tag,
+        clear_due=clear_due,
     )
     typer.echo(f"amended {commitment_id} (event {stored[0].id})")
 
@@ -310,8 +338,21 @@ def status(
     party: str | None = typer.Option(
         None, "--party", metavar="NAME", help="Only commitments with this party."
     ),
+    by: str | None = typer.Option(
+        None, "--by", metavar="SPEAKER", help="Only commitments this speaker made a statement on."
+    ),
+    tag: str | None = typer.Option(None, "--tag", metavar="TAG", help="Only with this tag."),
+    kind: str | None = typer.Option(
+        None, "--kind", metavar="KIND", help="Only this kind: commitment, agreement or request."
+    ),
     open_only: bool = typer.Option(False, "--open", help="Only open commitments."),
     stale: bool = typer.Option(False, "--stale", help="Only stale commitments."),
+    sort: str | None = typer.Option(
+        None,
+        "--sort",
+        metavar="ORDER",
+        help="stale (default: most overdue first, then id), id, since or last (latest first).",
+    ),
     fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
@@ -325,6 +366,10 @@ def status(
         open_only=open_only,
         stale=stale,
         fmt=fmt,
+        by=by,
+        tag=tag,
+        kind=kind,
+        sort=sort,
     )
     typer.echo(output, nl=False)
 
@@ -349,6 +394,46 @@ def history(
         typer.echo(structured.dumps(objects))
     else:
         typer.echo(text.history_table(events, term_width()), nl=False)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    words: list[str] = typer.Argument(
+        ..., metavar="TEXT...", help="The words to find (every one must match)."
+    ),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    limit: int = typer.Option(20, "--limit", metavar="N", help="Show at most N statements."),
+) -> None:
+    """Find statements by the words of their quote, speakers, source or commitment title."""
+    from tracker.application import read
+    from tracker.output import structured
+    from tracker.output import text as render
+
+    fmt = check_format(fmt, ("table", "json"))
+    text = " ".join(words)
+    hits = read.search(settings(ctx).session(write=False), text, limit=limit)
+    if fmt == "json":
+        typer.echo(structured.dumps([structured.search_json(h) for h in hits]))
+    else:
+        typer.echo(render.search_table(hits, text, term_width()), nl=False)
+
+
+@app.command()
+def names(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+) -> None:
+    """List the distinct speakers and parties, spelled as typed, with how often each occurs."""
+    from tracker.application import read
+    from tracker.output import structured, text
+
+    fmt = check_format(fmt, ("table", "json"))
+    counts = read.names(settings(ctx).session(write=False))
+    if fmt == "json":
+        typer.echo(structured.dumps([structured.names_json(c) for c in counts]))
+    else:
+        typer.echo(text.names_table(counts, term_width()), nl=False)
 
 
 @app.command()

@@ -239,6 +239,27 @@ def _names(path: str, value: Any) -> tuple[str, ...]:
     return tuple(check_name(f"{path}[{i}]", item) for i, item in enumerate(value))
 
 
+def _speakers(path: str, value: Any) -> tuple[str, ...]:
+    names = _names(path, value)
+    if not names:
+        raise CodecError(f"{path} must name at least one speaker")
+    return names
+
+
+CLEARABLE = ("review_every", "due")
+
+
+def _cleared(path: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise CodecError(f"{path} must be a non-empty list of field names")
+    for i, item in enumerate(value):
+        if item not in CLEARABLE:
+            raise CodecError(f"{path}[{i}] {item!r} cannot be cleared; only {', '.join(CLEARABLE)}")
+    if len(set(value)) != len(value):
+        raise CodecError(f"{path} names a field twice")
+    return tuple(value)
+
+
 def _ids(path: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise CodecError(f"{path} must be a list of commitment ids, not {_json_type(value)}")
@@ -303,7 +324,8 @@ _FIELD_PARSERS: dict[str, FieldParser] = {
     "quote": _text,
     "note": _text,
     "reason": _text,
-    "by": check_name,
+    "speakers": _speakers,
+    "clear": _cleared,
     "parties": _names,
     "tags": _names,
     "aliases": _names,
@@ -348,6 +370,8 @@ _PARSER_KINDS: dict[FieldParser, str] = {
     _duration: "text",
     check_uuid: "text",
     _names: "names",
+    _speakers: "speakers",
+    _cleared: "names",
     _ids: "ids",
     _refs: "refs",
 }
@@ -361,6 +385,57 @@ def shapes() -> dict[str, dict[str, tuple[str, bool]]]:
         }
         for type_name, shape in _SHAPES.items()
     }
+
+
+def _statement_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """statement.recorded 1 -> 2: the one speaker `by` becomes the list `speakers`."""
+    if "speakers" in data:
+        raise CodecError("data has unknown field 'speakers' (schema 1 names one speaker, by)")
+    by = data.pop("by", None)
+    if by is None:
+        raise CodecError("data.by is missing")
+    data["speakers"] = [check_name("data.by", by)]
+    return data
+
+
+# (type, n) -> the function turning that type's schema-n data into schema n+1.
+def _amended_1_to_2(data: dict[str, Any]) -> dict[str, Any]:
+    """commitment.amended 1 -> 2: the same fields; 2 may also `clear` some."""
+    if "clear" in data:
+        raise CodecError("data has unknown field 'clear' (schema 1 clears nothing)")
+    return data
+
+
+UPCASTERS: dict[tuple[str, int], Upcaster] = {
+    ("statement.recorded", 1): _statement_1_to_2,
+    ("commitment.amended", 1): _amended_1_to_2,
+}
+
+# The data fields of the older schemas the SQL fold also reads (see shapes()):
+# type -> schema -> field -> (kind of value, required).
+LEGACY_SHAPES: dict[str, dict[int, dict[str, tuple[str, bool]]]] = {
+    "commitment.amended": {
+        1: {
+            "commitment": ("id", True),
+            "title": ("text", False),
+            "kind": ("kind", False),
+            "parties": ("names", False),
+            "tags": ("names", False),
+            "aliases": ("names", False),
+            "review_every": ("text", False),
+        }
+    },
+    "statement.recorded": {
+        1: {
+            "quote": ("text", True),
+            "by": ("text", True),
+            "source": ("text", False),
+            "commitments": ("refs", True),
+            "tags": ("names", False),
+            "note": ("text", False),
+        }
+    },
+}
 
 
 class Codec:
@@ -433,14 +508,19 @@ class Codec:
         """Decode an event read back from the log: checked on the way in, so built directly.
 
         Replays (catch-up, rebuild) read every event; skipping the field-by-field checks
-        makes them several times faster. Anything unexpected (an old schema, a row changed
-        behind our back) goes through `decode`, which explains the problem.
+        makes them several times faster. An old schema is upcast first (the chain trusts
+        what was checked on the way in, too). Anything unexpected (a row changed behind
+        our back) goes through `decode`, which explains the problem.
         """
         cls = EVENT_TYPES.get(type_name)
-        if cls is not None and schema == self.current.get(type_name):
+        current = self.current.get(type_name, 0)
+        if cls is not None and type(schema) is int and 1 <= schema <= current:
             try:
+                parsed = json.loads(data)
+                for version in range(schema, current):  # an old shape: upcast, then build
+                    parsed = self.upcasters[(type_name, version)](dict(parsed))
                 # A null optional field means absent, as in `decode` (an import keeps it).
-                values = {k: v for k, v in json.loads(data).items() if v is not None}
+                values = {k: v for k, v in parsed.items() if v is not None}
                 refs = values.get("commitments")
                 if refs is not None:
                     values["commitments"] = tuple(CommitmentRef(**ref) for ref in refs)
@@ -448,7 +528,7 @@ class Codec:
                     if type(value) is list:
                         values[name] = tuple(value)
                 return cls(**values)
-            except (TypeError, ValueError, AttributeError):
+            except (TypeError, ValueError, AttributeError, KeyError):
                 pass
         return self.decode(type_name, schema, data)
 
@@ -457,4 +537,4 @@ def _not_none(_attribute: attrs.Attribute[Any], value: Any) -> bool:
     return value is not None
 
 
-CODEC = Codec()
+CODEC = Codec(UPCASTERS)

@@ -43,10 +43,15 @@ class CommitmentAdded:
 
 @attrs.frozen(kw_only=True)
 class CommitmentAmended:
-    """A commitment's description was corrected; fields left as None are unchanged."""
+    """A commitment's description was corrected; fields left as None are unchanged.
+
+    `clear` (schema 2) names what goes back to having none: `review_every` (the default
+    interval applies again) and `due` (the open follow-up is withdrawn). Schema 1 had no
+    `clear` and reads unchanged.
+    """
 
     TYPE: ClassVar[str] = "commitment.amended"
-    SCHEMA: ClassVar[int] = 1
+    SCHEMA: ClassVar[int] = 2
 
     commitment: str
     title: str | None = None
@@ -55,21 +60,31 @@ class CommitmentAmended:
     tags: tuple[str, ...] | None = None
     aliases: tuple[str, ...] | None = None  # the whole new list
     review_every: str | None = None
+    clear: tuple[str, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
 class StatementRecorded:
-    """Someone said or published something, on a day, about one or more commitments."""
+    """Someone said or published something, on a day, about one or more commitments.
+
+    Schema 2 names the speakers as a list, in the order given (a joint statement has
+    several); schema 1 had one `by` string, read as a one-element list (events.codec).
+    """
 
     TYPE: ClassVar[str] = "statement.recorded"
-    SCHEMA: ClassVar[int] = 1
+    SCHEMA: ClassVar[int] = 2
 
     quote: str
-    by: str
+    speakers: tuple[str, ...]
     source: str | None = None
     commitments: tuple[CommitmentRef, ...]  # at least one
     tags: tuple[str, ...] = ()
     note: str | None = None
+
+    @property
+    def by(self) -> str:
+        """The speakers as one line, joined with ", " (SPEC: a status row's `by`)."""
+        return ", ".join(self.speakers)
 
 
 @attrs.frozen(kw_only=True)

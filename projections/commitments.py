@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from itertools import permutations
 from typing import Any
 
 from events import (
@@ -43,7 +44,7 @@ from events import (
     StatementRecorded,
     StoredEvent,
 )
-from events.codec import CURRENT_SCHEMAS, shapes
+from events.codec import CLEARABLE, CURRENT_SCHEMAS, LEGACY_SHAPES, shapes
 from events.rules import KINDS, STATUS_NAMES
 from events.rules import OPEN_STATUS_NAMES as OPEN_STATUSES
 
@@ -93,6 +94,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 commitment_id=ref.id,
                 role=STATEMENT,
                 speaker=payload.by,
+                speakers=_dumps(payload.speakers),
                 quote=payload.quote,
                 source=payload.source,
                 note=payload.note,
@@ -143,6 +145,7 @@ def entries_for(event: StoredEvent, payload: Event) -> list[Entry]:
                 tags=None if payload.tags is None else _dumps(payload.tags),
                 aliases=None if payload.aliases is None else _dumps(payload.aliases),
                 review_every=payload.review_every,
+                cleared=None if payload.clear is None else _dumps(payload.clear),
                 **common,
             )
         ]
@@ -191,6 +194,7 @@ CREATE = (
         last_statement_event TEXT,
         last_statement_on TEXT,
         last_statement_by TEXT,
+        last_statement_speakers TEXT,
         last_statement_quote TEXT,
         last_statement_source TEXT,
         statement_count INTEGER NOT NULL,
@@ -212,6 +216,7 @@ CREATE = (
         recorded_at TEXT NOT NULL,
         recorded_by TEXT NOT NULL,
         speaker TEXT,
+        speakers TEXT,
         quote TEXT,
         source TEXT,
         note TEXT,
@@ -224,6 +229,7 @@ CREATE = (
         tags TEXT,
         review_every TEXT,
         link TEXT,
+        cleared TEXT,
         retracted_by TEXT,
         retraction_reason TEXT,
         aliases TEXT
@@ -295,11 +301,12 @@ SQLITE_EXTRAS = (
         SELECT max(a.seq) FROM timeline AS a
         WHERE a.commitment_id = t.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL
     )""",
-    # Full-text search over quotes (and speakers). It keeps its own copy, so it never
-    # depends on timeline rowids, which VACUUM may renumber; triggers keep it in step in
-    # the same transaction as the timeline, for appends, imports and rebuilds alike.
+    # Full-text search over quotes, speakers and sources (`tracker search`). It keeps its
+    # own copy, so it never depends on timeline rowids, which VACUUM may renumber; triggers
+    # keep it in step in the same transaction as the timeline, for appends, imports and
+    # rebuilds alike.
     """CREATE VIRTUAL TABLE timeline_fts USING fts5(
-        quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source UNINDEXED,
+        quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source,
         retracted UNINDEXED, event_id UNINDEXED
     )""",
     # Where each timeline row's search entry is. FTS5 cannot index its UNINDEXED columns,
@@ -373,6 +380,7 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
         last.event if last else None,
         last.on if last else None,
         last.by if last else None,
+        _dumps(last.speakers) if last else None,
         last.quote if last else None,
         last.source if last else None,
         state.statement_count,
@@ -433,6 +441,43 @@ def _latest_amended(field: str) -> str:
     )
 
 
+def _clears(column: str, field: str) -> str:
+    """SQL: the JSON list in `column` (as the fold writes it, compact) names `field`.
+
+    Spelled out as the lists that can hold it rather than with LIKE '%…%', whose percent
+    signs a PostgreSQL driver would read as placeholders.
+    """
+    lists = sorted(
+        _dumps(chosen)
+        for n in range(1, len(CLEARABLE) + 1)
+        for chosen in permutations(CLEARABLE, n)
+        if field in chosen
+    )
+    return f"{column} IN ({', '.join(_quoted_json(v) for v in lists)})"
+
+
+def _quoted_json(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _latest_review_every() -> str:
+    """SQL: the latest live amendment's review interval, '' if it cleared it, or NULL."""
+    cleared = _clears("m.cleared", "review_every")
+    return (
+        "CASE WHEN s.amended > 0 THEN (SELECT coalesce(m.review_every, '') FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
+        f"AND (m.review_every IS NOT NULL OR {cleared}) "
+        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+    )
+
+
+# An entry {t} that closes the open follow-up (Entry.closes_followup).
+_CLOSES_FOLLOWUP = (
+    f"{{t}}.role = '{FOLLOWUP_DONE}' "
+    f"OR ({{t}}.role = '{AMENDED}' AND {_clears('{t}.cleared', 'due')})"
+)
+
+
 # What the status row needs from a commitment's live timeline entries, in one pass.
 _AGGREGATES = f"""
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
@@ -474,7 +519,7 @@ c AS (
 h AS (
     SELECT c.*,
         (SELECT min(d.seq) FROM timeline AS d
-         WHERE d.commitment_id = c.cid AND d.role = '{FOLLOWUP_DONE}'
+         WHERE d.commitment_id = c.cid AND ({_CLOSES_FOLLOWUP.format(t="d")})
            AND d.retracted_by IS NULL AND d.seq > c.f_seq) AS d_seq
     FROM c
 ),
@@ -493,7 +538,7 @@ SELECT
     coalesce(nullif(coalesce({_latest_amended("kind")}, a.kind), ''), 'commitment'),
     coalesce(nullif(coalesce({_latest_amended("parties")}, a.parties), ''), '[]'),
     coalesce(nullif(coalesce({_latest_amended("tags")}, a.tags), ''), '[]'),
-    coalesce({_latest_amended("review_every")}, a.review_every),
+    nullif(coalesce({_latest_review_every()}, a.review_every), ''),
     s.new_status,
     CASE WHEN s.k_status IS NULL THEN 'proposed'
          ELSE coalesce(nullif(s.new_label, ''), s.new_status) END,
@@ -504,6 +549,7 @@ SELECT
     ls.event_id,
     ls.effective_on,
     CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speaker, '') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speakers, '[]') END,
     CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.quote, '') END,
     ls.source,
     s.statements,
@@ -557,6 +603,8 @@ def _field_ok(name: str, kind: str, required: bool, doc: str = "e.data") -> str:
     value = f"json_extract({doc}, {path})"
     if kind in ("names", "ids"):
         ok = f"{json_type} = 'array'"
+    elif kind == "speakers":
+        ok = f"{json_type} = 'array' AND json_array_length({doc}, {path}) > 0"
     elif kind == "refs":
         # Each commitment in the list is checked where the fold reads it (_REF_OK), and the
         # rows it made are counted against the list's length.
@@ -584,18 +632,39 @@ _REF_OK = " AND ".join(
 )
 
 
-def _shape_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
-    """SQL: event `e` is of this type, in the current schema, with data the fold can read."""
+def _shape_ok(type_name: str, fields: dict[str, tuple[str, bool]], schema: int) -> str:
+    """SQL: event `e` is of this type and schema, with data the fold can read."""
     checks = " AND ".join(
         _field_ok(name, kind, required) for name, (kind, required) in fields.items()
     )
     return (
-        f"(e.type = '{type_name}' AND e.schema = {CURRENT_SCHEMAS[type_name]} AND CASE WHEN "
+        f"(e.type = '{type_name}' AND e.schema = {schema} AND CASE WHEN "
         f"json_valid(e.data) AND json_type(e.data) = 'object' THEN {checks} ELSE 0 END)"
     )
 
 
-_SHAPE_OK = {type_name: _shape_ok(type_name, fields) for type_name, fields in shapes().items()}
+def _shapes_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
+    """SQL: the current schema's guard, or that of an older schema the fold also reads."""
+    guards = [_shape_ok(type_name, fields, CURRENT_SCHEMAS[type_name])]
+    for schema, old in sorted(LEGACY_SHAPES.get(type_name, {}).items()):
+        guards.append(_shape_ok(type_name, old, schema))
+    return guards[0] if len(guards) == 1 else f"({' OR '.join(guards)})"
+
+
+_SHAPE_OK = {type_name: _shapes_ok(type_name, fields) for type_name, fields in shapes().items()}
+
+# A statement's speakers as the timeline stores them: the JSON list, and the list joined
+# with ", " (a one-element list, the common case, without listing it). Schema 1 had the
+# one speaker `by`.
+_SPEAKERS = (
+    "CASE WHEN e.schema = 1 THEN json_array(json_extract(e.data, '$.by')) "
+    "ELSE json_extract(e.data, '$.speakers') END"
+)
+_SPEAKER = (
+    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
+    "WHEN json_array_length(e.data, '$.speakers') = 1 THEN json_extract(e.data, '$.speakers[0]') "
+    "ELSE (SELECT group_concat(p.value, ', ') FROM json_each(e.data, '$.speakers') AS p) END"
+)
 
 
 # What a fold statement's row count counts: events, or a statement's commitments.
@@ -627,8 +696,9 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "speaker, quote, source, note, status, label",
-                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_x('by')}, "
+                "speaker, speakers, quote, source, note, status, label",
+                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_SPEAKER}, "
+                f"{_SPEAKERS}, "
                 f"{_x('quote')}, {_x('source')}, {_x('note')}, {_x('status', 'r.value')}, "
                 f"{_x('label', 'r.value')} FROM temp.fold_statements AS s "
                 "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",
@@ -660,11 +730,10 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "title, kind, parties, tags, review_every, aliases",
+                "title, kind, parties, tags, review_every, aliases, cleared",
                 f"{_x('commitment')}, {common.format(role=AMENDED)}, {_x('title')}, "
                 f"{_x('kind')}, {_x('parties')}, {_x('tags')}, {_x('review_every')}, "
-                f"{_x('aliases')} "
-                "FROM events AS e",
+                f"{_x('aliases')}, {_x('clear')} FROM events AS e",
                 events_of(CommitmentAmended.TYPE),
             ),
             EVENTS,

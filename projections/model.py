@@ -45,7 +45,8 @@ class Entry(NamedTuple):
     effective_on: str
     recorded_at: str
     recorded_by: str
-    speaker: str | None = None
+    speaker: str | None = None  # the speakers joined with ", " (as shown)
+    speakers: str | None = None  # JSON list of the speakers, in the order given
     quote: str | None = None
     source: str | None = None
     note: str | None = None
@@ -58,6 +59,7 @@ class Entry(NamedTuple):
     tags: str | None = None
     review_every: str | None = None
     link: str | None = None  # the other commitment of a supersession
+    cleared: str | None = None  # JSON list: what an amendment cleared (review_every, due)
     retracted_by: str | None = None
     retraction_reason: str | None = None
     aliases: str | None = None  # JSON list, like parties; None: unchanged by this entry
@@ -65,6 +67,15 @@ class Entry(NamedTuple):
     @property
     def retracted(self) -> bool:
         return self.retracted_by is not None
+
+    @property
+    def clears(self) -> tuple[str, ...]:
+        return tuple(json.loads(self.cleared)) if self.cleared else ()
+
+    @property
+    def closes_followup(self) -> bool:
+        """`followup --done`, or `amend --clear-due`: the open follow-up is no longer open."""
+        return self.role == FOLLOWUP_DONE or (self.role == AMENDED and "due" in self.clears)
 
     @property
     def order(self) -> tuple[str, str, int]:
@@ -86,6 +97,7 @@ class LastStatement(NamedTuple):
     by: str
     quote: str
     source: str | None
+    speakers: tuple[str, ...] = ()  # in the order given; `by` joins them with ", "
 
 
 class CommitmentState(NamedTuple):
@@ -163,10 +175,12 @@ def followup_fates(entries: Sequence[Entry]) -> list[FollowupFate]:
             if fate is not None:
                 fates.append(fate)
             fate = FollowupFate(followup=entry, answer=None, done=None)
-        elif fate is None or fate.done is not None or not answers(fate.followup, entry):
+        elif fate is None or fate.done is not None:
             continue
-        elif entry.role == FOLLOWUP_DONE:
+        elif entry.closes_followup:  # --done, or amend --clear-due (withdrawn, not done)
             fate = fate._replace(done=entry)
+        elif not answers(fate.followup, entry):
+            continue
         elif fate.answer is None:
             fate = fate._replace(answer=entry)
     if fate is not None:
@@ -184,7 +198,7 @@ def describe_answer(fate: FollowupFate) -> str | None:
     """What answered a follow-up, in words: 'the statement of 2025-02-01 by X', or the --done."""
     if fate.answer is not None:
         return f"the statement of {fate.answer.effective_on} by {fate.answer.speaker or ''}"
-    if fate.done is not None:
+    if fate.done is not None and fate.done.role == FOLLOWUP_DONE:
         return f"followup --done on {fate.done.effective_on}"
     return None
 
@@ -214,10 +228,13 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
     }
     for entry in live:
         if entry.role == AMENDED:
+            cleared = entry.clears
             for field in description:
                 value = getattr(entry, field)
                 if value is not None:
                     description[field] = value
+                elif field in cleared:
+                    description[field] = None
     if as_of is not None:
         cutoff = as_of.isoformat()
         live = [e for e in live if e.effective_on <= cutoff]
@@ -262,6 +279,7 @@ def summarize(entries: Sequence[Entry], as_of: date | None = None) -> Commitment
             by=last.speaker or "",
             quote=last.quote or "",
             source=last.source,
+            speakers=tuple(json.loads(last.speakers or "[]")),
         ),
         statement_count=len(statements),
         followup_due=followup.due if followup else None,
@@ -293,6 +311,7 @@ STATE_COLUMNS = (
     "last_statement_event",
     "last_statement_on",
     "last_statement_by",
+    "last_statement_speakers",
     "last_statement_quote",
     "last_statement_source",
     "statement_count",
@@ -315,6 +334,7 @@ def state_from_row(row: Row) -> CommitmentState:
             by=row["last_statement_by"],
             quote=row["last_statement_quote"],
             source=row["last_statement_source"],
+            speakers=tuple(json.loads(row["last_statement_speakers"] or "[]")),
         )
     return CommitmentState(
         id=row["id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.model import (
     CommitmentState,
@@ -22,7 +22,7 @@ from projections.model import (
 )
 
 if TYPE_CHECKING:
-    from projections.sql import Sql
+    from projections.sql import Row, Sql
 
 
 ID_LENGTH = 36  # an event id is a UUID: 8-4-4-4-12 hex digits
@@ -98,6 +98,70 @@ class View:
             (cid, quote, by, on, cid),
         )
         return bool(rows)
+
+    def statements(
+        self,
+        *,
+        fts_query: str | None = None,
+        patterns: Sequence[str] = (),
+        commitments: Sequence[str] = (),
+    ) -> list[Row]:
+        """Live statements that may match a search: candidates, a superset of the matches.
+
+        On SQLite, those the full-text index matches (`fts_query`, over quote, speakers and
+        source); elsewhere, those in which every `patterns` (LIKE, lower case) occurs in the
+        quote, speakers or source. Either way, also every statement on `commitments` (those
+        whose title matches a word, decided by the caller).
+        """
+        select = (
+            "SELECT t.commitment_id, c.title, t.seq, t.event_id, t.effective_on, t.speaker, "
+            "t.speakers, t.quote, t.source FROM timeline AS t "
+            "JOIN commitments AS c ON c.id = t.commitment_id "
+            "WHERE t.role = 'statement' AND t.retracted_by IS NULL"
+        )
+        params: list[Any] = []
+        found: list[str] = []
+        if self.sql.dialect == "sqlite":
+            if fts_query is not None:
+                found.append(
+                    "(t.seq, t.commitment_id) IN (SELECT r.seq, r.commitment_id "
+                    "FROM timeline_fts AS f JOIN timeline_fts_rows AS r ON r.fts_rowid = f.rowid "
+                    "WHERE timeline_fts MATCH ?)"
+                )
+                params.append(fts_query)
+        elif patterns:
+            one = (
+                "(lower(t.quote) LIKE ? ESCAPE '\\' OR lower(t.speaker) LIKE ? ESCAPE '\\' "
+                "OR lower(coalesce(t.source, '')) LIKE ? ESCAPE '\\')"
+            )
+            found.append("(" + " AND ".join(one for _ in patterns) + ")")
+            for pattern in patterns:
+                params.extend((pattern, pattern, pattern))
+        if commitments:
+            found.append(f"t.commitment_id IN ({', '.join('?' for _ in commitments)})")
+            params.extend(commitments)
+        if not found:
+            return []
+        return self.sql.query(f"{select} AND ({' OR '.join(found)}) ORDER BY t.seq", params)
+
+    def titles(self) -> list[tuple[str, str]]:
+        return [(r["id"], r["title"]) for r in self.sql.query("SELECT id, title FROM commitments")]
+
+    def statement_speakers(self) -> list[tuple[str, str, str | None]]:
+        """(commitment, effective date, speakers JSON) of every live statement row."""
+        rows = self.sql.query(
+            "SELECT commitment_id, effective_on, speakers FROM timeline "
+            "WHERE role = 'statement' AND retracted_by IS NULL"
+        )
+        return [(r["commitment_id"], r["effective_on"], r["speakers"]) for r in rows]
+
+    def speaker_lists(self) -> list[str | None]:
+        """The speakers (JSON list) of each live statement, once per statement."""
+        rows = self.sql.query(
+            "SELECT min(speakers) AS speakers FROM timeline "
+            "WHERE role = 'statement' AND retracted_by IS NULL GROUP BY event_id"
+        )
+        return [r["speakers"] for r in rows]
 
     def event(self, event_id: str) -> EventInfo | None:
         found = self.find_events(event_id)

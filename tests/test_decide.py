@@ -155,7 +155,7 @@ def test_add_superseding_a_commitment_names_it():
 
 def _log(view: Given, refs: list[tuple[str, tuple[str, str] | None]], **changes: Any) -> Any:
     values: dict[str, Any] = dict(
-        quote="Work starts in May.", by="Minister", source=None, title=None, tags=(), note=None
+        quote="Work starts in May.", speakers=("Minister",), source=None, title=None, tags=(), note=None
     )
     values.update(changes)
     return decide.log(view, refs=refs, on=ON, **values)
@@ -174,7 +174,7 @@ def test_log_records_one_statement_about_every_commitment_named():
         (
             StatementRecorded(
                 quote="Work starts in May.",
-                by="Minister",
+                speakers=("Minister",),
                 source="https://example.org/readout",
                 commitments=(
                     CommitmentRef(id="deal", status="committed", label="agreed"),
@@ -193,7 +193,7 @@ def test_log_with_title_adds_and_records_in_one_decision():
         NOTHING,
         [("haiti", ("committed", "agreed"))],
         quote="We agreed.",
-        by="A",
+        speakers=("A",),
         title="Joint strategy",
     )
     assert decision == [
@@ -201,7 +201,7 @@ def test_log_with_title_adds_and_records_in_one_decision():
         (
             StatementRecorded(
                 quote="We agreed.",
-                by="A",
+                speakers=("A",),
                 commitments=(CommitmentRef(id="haiti", status="committed", label="agreed"),),
             ),
             ON,
@@ -286,8 +286,8 @@ def test_amend_refuses_a_commitment_not_in_the_log():
 
 def test_amend_with_nothing_given_says_what_can_be_amended():
     with refused(
-        "nothing to amend on 'deal'; give --title, --kind, --party, --tag, --alias "
-        "or --review-every"
+        "nothing to amend on 'deal'; give --title, --kind, --party, --add-party, "
+        "--remove-party, --tag, --add-tag, --remove-tag, --alias, --review-every or --clear-due"
     ):
         _amend(A_DEAL)
 
@@ -358,27 +358,31 @@ EVENTS = Given(
 
 
 def test_retract_records_the_withdrawal_of_the_event_with_its_reason():
-    decision = decide.retract(EVENTS, event_id=STATEMENT_ID, reason="misattributed", on=ON)
+    decision = decide.retract(EVENTS, event_ref=STATEMENT_ID, reason="misattributed", on=ON)
+    assert decision == [(EventRetracted(event=STATEMENT_ID, reason="misattributed"), ON)]
+
+
+def test_retract_takes_the_log_position():
+    decision = decide.retract(EVENTS, event_ref="2", reason="misattributed", on=ON)
     assert decision == [(EventRetracted(event=STATEMENT_ID, reason="misattributed"), ON)]
 
 
 def test_retract_refuses_an_event_not_in_the_log():
     missing = "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9"
-    with refused(f"unknown event '{missing}'; find event ids with: tracker history --format json"):
-        decide.retract(EVENTS, event_id=missing, reason="wrong", on=ON)
+    with refused(f"unknown event '{missing}'; {decide.EVENT_REF_HINT}"):
+        decide.retract(EVENTS, event_ref=missing, reason="wrong", on=ON)
 
 
 def test_retract_refuses_a_retraction():
-    with refused(f"event {RETRACTION_ID} is itself a retraction; a retraction cannot be retracted"):
-        decide.retract(EVENTS, event_id=RETRACTION_ID, reason="wrong", on=ON)
-
-
-def test_retract_refuses_the_event_that_added_a_commitment():
     with refused(
-        f"event {ADDED_ID} added a commitment; correct it with tracker amend, "
-        "or log that it was withdrawn"
+        f"event 3 ({RETRACTION_ID}) is itself a retraction; a retraction cannot be retracted"
     ):
-        decide.retract(EVENTS, event_id=ADDED_ID, reason="wrong", on=ON)
+        decide.retract(EVENTS, event_ref=RETRACTION_ID, reason="wrong", on=ON)
+
+
+def test_retract_of_the_adding_undoes_the_commitment():
+    decision = decide.retract(EVENTS, event_ref=ADDED_ID, reason="added by mistake", on=ON)
+    assert decision == [(EventRetracted(event=ADDED_ID, reason="added by mistake"), ON)]
 
 
 def test_retract_refuses_an_event_already_retracted():
@@ -389,8 +393,8 @@ def test_retract_refuses_an_event_already_retracted():
             ),
         )
     )
-    with refused(f"event {STATEMENT_ID} was already retracted by {RETRACTION_ID}"):
-        decide.retract(view, event_id=STATEMENT_ID, reason="wrong", on=ON)
+    with refused(f"event 2 ({STATEMENT_ID}) was already retracted by {RETRACTION_ID}"):
+        decide.retract(view, event_ref=STATEMENT_ID, reason="wrong", on=ON)
 
 
 # --- reminders -------------------------------------------------------------------------------

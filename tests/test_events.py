@@ -14,6 +14,7 @@ from events import (
     CODEC,
     Codec,
     CodecError,
+    CommitmentAmended,
     CommitmentRef,
     StatementRecorded,
 )
@@ -34,19 +35,16 @@ def test_codec_round_trip(event: Any) -> None:
 
 def test_upcasters_turn_an_older_shape_into_the_current_one():
     # A made-up schema 1 of statement.recorded that named the speaker `speaker` and held a
-    # single commitment id; pretend the current shape (ours) is schema 2.
+    # single commitment id (the current shape, ours, is schema 2).
     def v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-        data["by"] = data.pop("speaker")
+        data["speakers"] = [data.pop("speaker")]
         data["commitments"] = [{"id": data.pop("commitment")}]
         return data
 
-    codec = Codec(
-        upcasters={("statement.recorded", 1): v1_to_v2},
-        current={**CURRENT_SCHEMAS, "statement.recorded": 2},
-    )
+    codec = Codec(upcasters={("statement.recorded", 1): v1_to_v2})
     old = {"quote": "We agreed.", "speaker": "A", "commitment": "deal"}
     assert codec.decode("statement.recorded", 1, json.dumps(old)) == StatementRecorded(
-        quote="We agreed.", by="A", commitments=(CommitmentRef(id="deal"),)
+        quote="We agreed.", speakers=("A",), commitments=(CommitmentRef(id="deal"),)
     )
     with pytest.raises(CodecError, match="newer than this version"):
         codec.decode("statement.recorded", 3, "{}")
@@ -241,3 +239,45 @@ def test_the_versions_a_store_checks_on_open_are_the_projections_own() -> None:
     assert commitments.CommitmentState is model.CommitmentState
     assert commitments.summarize is model.summarize
     assert model.Entry._fields == commitments.ENTRY_COLUMNS
+
+
+def test_a_schema_1_statement_reads_as_one_speaker_in_the_list():
+    old = '{"by":"Kenya MFA","commitments":[{"id":"deal"}],"quote":"We agreed."}'
+    expected = StatementRecorded(
+        quote="We agreed.", speakers=("Kenya MFA",), commitments=(CommitmentRef(id="deal"),)
+    )
+    assert CODEC.decode("statement.recorded", 1, old) == expected
+    assert CODEC.decode_stored("statement.recorded", 1, old) == expected
+    assert expected.by == "Kenya MFA"
+    joint = StatementRecorded(quote="q", speakers=("A", "B"), commitments=expected.commitments)
+    assert joint.by == "A, B"
+    assert json.loads(CODEC.encode(joint)[2])["speakers"] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "data", "message"),
+    [
+        (1, '{"commitments":[{"id":"d"}],"quote":"q"}', "data.by is missing"),
+        (1, '{"by":" ","commitments":[{"id":"d"}],"quote":"q"}', "data.by must not be empty"),
+        (1, '{"by":"A","speakers":["A"],"commitments":[{"id":"d"}],"quote":"q"}', "unknown field 'speakers'"),
+        (2, '{"by":"A","commitments":[{"id":"d"}],"quote":"q"}', "unknown field 'by'"),
+        (2, '{"speakers":[],"commitments":[{"id":"d"}],"quote":"q"}', "at least one speaker"),
+        (2, '{"speakers":"A","commitments":[{"id":"d"}],"quote":"q"}', "data.speakers must be a list"),
+    ],
+)  # fmt: skip
+def test_statement_shapes_are_checked_in_either_schema(schema, data, message):
+    with pytest.raises(CodecError, match=message):
+        CODEC.decode("statement.recorded", schema, data)
+
+
+def test_a_schema_1_amendment_reads_unchanged_and_clear_is_checked():
+    old = '{"commitment":"deal","tags":["a"]}'
+    expected = CommitmentAmended(commitment="deal", tags=("a",))
+    assert CODEC.decode("commitment.amended", 1, old) == expected
+    assert CODEC.decode_stored("commitment.amended", 1, old) == expected
+    with pytest.raises(CodecError, match="schema 1 clears nothing"):
+        CODEC.decode("commitment.amended", 1, '{"commitment":"deal","clear":["due"]}')
+    with pytest.raises(CodecError, match=r"data.clear\[0\] 'title' cannot be cleared"):
+        CODEC.decode("commitment.amended", 2, '{"commitment":"deal","clear":["title"]}')
+    with pytest.raises(CodecError, match="names a field twice"):
+        CODEC.decode("commitment.amended", 2, '{"commitment":"deal","clear":["due","due"]}')

@@ -10,6 +10,7 @@ effective dates and recorded times that tie, so the "latest" rules are exercised
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -21,15 +22,17 @@ from hypothesis import strategies as st
 from events import (
     CODEC,
     CommitmentAdded,
+    CommitmentAmended,
     CommitmentRef,
     EventRetracted,
     NewEvent,
     StatementRecorded,
 )
+from events.codec import canonical_json
 from projections.commitments import STATE_COLUMNS, state_row, summarize
 from projections.queries import View
 from tests import strategies
-from tests.strategies import text
+from tests.strategies import statuses, text
 from tracker.application.integrity import verify
 from tracker.application.session import Session
 from tracker.persistence.sqlite import SQLiteStore
@@ -43,6 +46,30 @@ cids = st.sampled_from(IDS)
 lists = st.lists(text, max_size=2).map(tuple)
 
 payloads = strategies.payloads(ids=cids, days=days, names=lists)
+# Logs written before `clear` and joint statements: schema-1 amendments and statements.
+payloads = payloads | st.one_of(
+    st.builds(
+        lambda cid, tags, every: Schema1(
+            CommitmentAmended(commitment=cid, tags=tags, review_every=every)
+        ),
+        cids,
+        st.none() | lists,
+        st.none() | st.sampled_from(["2w"]),
+    ),
+    st.builds(
+        lambda quote, by, cid, status: Schema1(
+            StatementRecorded(
+                quote=quote,
+                speakers=(by,),
+                commitments=(CommitmentRef(id=cid, status=status),),
+            )
+        ),
+        text,
+        text,
+        cids,
+        st.none() | statuses,
+    ),
+)
 # (payload, effective day, recorded time, retract an earlier event: its index or None)
 steps = st.lists(
     st.tuples(payloads, days, stamps, st.none() | st.integers(0, 40)), min_size=1, max_size=25
@@ -66,8 +93,23 @@ def history(plan: list[tuple[Any, str, str, int | None]]) -> list[NewEvent]:
     return events
 
 
+class Schema1:
+    """An event to be written in its type's schema 1 shape (before joint statements and
+    before amendments could clear a field)."""
+
+    def __init__(self, event: StatementRecorded | CommitmentAmended) -> None:
+        self.event = event
+
+
 def _event(payload: Any, day: str, stamp: str) -> NewEvent:
-    type_name, schema, data = CODEC.encode(payload)
+    if isinstance(payload, Schema1):
+        type_name, _, data = CODEC.encode(payload.event)
+        fields = json.loads(data)
+        if "speakers" in fields:
+            fields["by"] = fields.pop("speakers")[0]
+        schema, data = 1, canonical_json(fields)
+    else:
+        type_name, schema, data = CODEC.encode(payload)
     return NewEvent(
         id=str(uuid.uuid4()),
         type=type_name,
@@ -185,7 +227,7 @@ def test_a_failed_first_import_leaves_the_indexes(tmp_path):
     from tests.conftest import make_session
 
     stamp = "2025-01-01T00:00:00.000Z"
-    twice = StatementRecorded(quote="q", by="A", commitments=(CommitmentRef(id="c0"),) * 2)
+    twice = StatementRecorded(quote="q", speakers=("A",), commitments=(CommitmentRef(id="c0"),) * 2)
     new = [
         _event(CommitmentAdded(commitment="c0", title="Item c0"), "2025-01-01", stamp),
         _event(twice, "2025-01-01", stamp),

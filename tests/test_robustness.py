@@ -77,7 +77,7 @@ def test_an_unreadable_event_is_one_line_and_verify_names_it(run, worked_example
 
 
 def test_an_event_from_a_newer_version_is_refused_with_exit_2(run, worked_example, db_path):
-    append_raw(db_path, "statement.recorded", {"quote": "x"}, schema=2)
+    append_raw(db_path, "statement.recorded", {"quote": "x"}, schema=3)
     one_line(run("status"), 2, "written by a newer tracker")
 
 

@@ -83,6 +83,10 @@ def status(
     open_only: bool = False,
     stale: bool = False,
     fmt: str = "table",
+    by: str | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    sort: str | None = None,
 ) -> str:
     """`tracker status [ID]`: the list, or one commitment in detail with its timeline."""
     from tracker.application import read
@@ -92,8 +96,16 @@ def status(
     session = settings.session(write=False)
     default = session.default_review
     if commitment_id is not None:
-        if statuses or party or open_only or stale:
-            raise UserError("--status, --party, --open and --stale filter the list; drop the ID")
+        if (
+            statuses
+            or open_only
+            or stale
+            or any(v is not None for v in (party, by, tag, kind, sort))
+        ):
+            raise UserError(
+                "--status, --party, --by, --tag, --kind, --open, --stale and --sort "
+                "filter or order the list; drop the ID"
+            )
         detail = read.status_detail(session, commitment_id, as_of=as_of, now=now)
         if fmt == "json":
             return structured.dumps(structured.detail_json(detail, default)) + "\n"
@@ -110,6 +122,10 @@ def status(
         party=party,
         open_only=open_only,
         stale_only=stale,
+        by=by,
+        tag=tag,
+        kind=kind,
+        sort=sort,
     )
     if fmt == "json":
         return structured.dumps([structured.status_json(r, default) for r in rows]) + "\n"
@@ -124,7 +140,7 @@ def log(
     settings: Settings,
     quote: str,
     *,
-    by: str,
+    by: str | Sequence[str],
     refs: Sequence[str] = (),
     on: str | None = None,
     source: str | None = None,
@@ -132,7 +148,7 @@ def log(
     tags: Sequence[str] = (),
     note: str | None = None,
 ) -> str:
-    """`tracker log QUOTE --by SPEAKER -c ID[=STATUS]...`: append one statement."""
+    """`tracker log QUOTE --by SPEAKER... -c ID[=STATUS]...`: append one statement."""
     from tracker.application import record
 
     if quote == "-":

@@ -11,7 +11,7 @@ so help, completion and click's messages stay exactly as they are.
 The subset (checked against click's parser in tests/test_fastpath.py):
 
     tracker [GLOBAL]... status [ID] [STATUS-OPTION]...
-    tracker [GLOBAL]... log QUOTE --by SPEAKER [LOG-OPTION]...
+    tracker [GLOBAL]... log QUOTE --by SPEAKER [LOG-OPTION]...   (--by repeatable)
 
 GLOBAL is `--db VALUE` or `--as VALUE`; options and arguments of the command may come
 in any order; every option with a value is `--opt VALUE` or `--opt=VALUE` (the value
@@ -43,12 +43,16 @@ COMMAND_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "--now": ("now", "value"),
         "--status": ("statuses", "multi"),
         "--party": ("party", "value"),
+        "--by": ("by", "value"),
+        "--tag": ("tag", "value"),
+        "--kind": ("kind", "value"),
+        "--sort": ("sort", "value"),
         "--open": ("open_only", "flag"),
         "--stale": ("stale", "flag"),
         "--format": ("fmt", "value"),
     },
     "log": {
-        "--by": ("by", "value"),
+        "--by": ("by", "multi"),
         "--on": ("on", "value"),
         "--source": ("source", "value"),
         "-c": ("refs", "multi"),
@@ -153,7 +157,7 @@ def _parse_command(command: str, args: list[str]) -> dict[str, Any] | None:
         if params["fmt"] is None:
             params["fmt"] = "table"
         return params
-    if len(positional) != 1 or params["by"] is None:
+    if len(positional) != 1 or not params["by"]:
         return None
     params["quote"] = positional[0]
     return params

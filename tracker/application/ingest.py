@@ -167,7 +167,7 @@ def ingest_apply(
                 events += decide.log(
                     pending,
                     quote=v.quote,
-                    by=v.by,
+                    speakers=(v.by,),
                     source=v.source,
                     refs=[(v.cid, v.status)],
                     title=title,

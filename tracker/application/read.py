@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from projections.model import CommitmentState, current, summarize
 from projections.queries import View
 from tracker.application.session import Session
+from tracker.domain.search import Candidate, Hit, NameCount, rank, terms, words
 from tracker.domain.staleness import Detail, StatusRow, stale_reasons
 from tracker.domain.values import (
     check_commitment_id,
     check_name,
+    parse_kind,
     parse_status,
     unknown_commitment,
 )
@@ -40,6 +42,9 @@ def with_staleness(
     return [StatusRow(state=s, reasons=tuple(stale_reasons(s, now, default))) for s in states]
 
 
+SORTS = ("stale", "id", "since", "last")
+
+
 def status_list(
     session: Session,
     *,
@@ -49,10 +54,20 @@ def status_list(
     party: str | None = None,
     open_only: bool = False,
     stale_only: bool = False,
+    by: str | None = None,
+    tag: str | None = None,
+    kind: str | None = None,
+    sort: str | None = None,
 ) -> tuple[date, list[StatusRow]]:
     as_of_day, now_day = clock_dates(session, as_of, now)
     wanted = tuple(dict.fromkeys(parse_status(s)[0] for s in statuses))
     party_name = check_name("party", party).casefold() if party is not None else None
+    speaker = check_name("speaker (--by)", by).casefold() if by is not None else None
+    tag_name = check_name("tag", tag).casefold() if tag is not None else None
+    kind_name = parse_kind(kind) if kind is not None else None
+    order = sort if sort is not None else "stale"
+    if order not in SORTS:
+        raise UserError(f"unknown sort {sort!r}; use one of: {', '.join(SORTS)}")
     with session.store.reading() as sql:
         view = View(sql)
         if as_of_day is not None:
@@ -63,12 +78,117 @@ def status_list(
                 states = [s for s in states if s.is_open]
         else:
             states = view.states(statuses=wanted, open_only=open_only)
+        if speaker is not None:
+            spoke = _spoken_on(view, speaker, as_of_day)
+            states = [s for s in states if s.id in spoke]
     if party_name is not None:
         states = [s for s in states if party_name in (p.casefold() for p in s.parties)]
+    if tag_name is not None:
+        states = [s for s in states if tag_name in (t.casefold() for t in s.tags)]
+    if kind_name is not None:
+        states = [s for s in states if s.kind == kind_name]
     rows = with_staleness(session, states, now_day)
     if stale_only:
         rows = [r for r in rows if r.stale]
-    return now_day, rows
+    return now_day, sort_rows(rows, order)
+
+
+def _spoken_on(view: View, speaker: str, as_of: date | None) -> set[str]:
+    """The commitments with a live statement (by `as_of`) naming this speaker, case ignored."""
+    import json
+
+    cutoff = as_of.isoformat() if as_of is not None else None
+    return {
+        cid
+        for cid, on, speakers in view.statement_speakers()
+        if (cutoff is None or on <= cutoff)
+        and speaker in (name.casefold() for name in json.loads(speakers or "[]"))
+    }
+
+
+def sort_rows(rows: list[StatusRow], order: str) -> list[StatusRow]:
+    """`stale`: most overdue first, then id (as `remind`); `id`; `since` and `last`: the
+    latest first (a commitment with no statement last), then id."""
+    rows = sorted(rows, key=lambda r: r.state.id)
+    if order == "stale":
+        rows.sort(key=lambda r: -r.overdue_days)
+    elif order == "since":
+        rows.sort(key=lambda r: r.state.status_since, reverse=True)
+    elif order == "last":
+        rows.sort(
+            key=lambda r: r.state.last_statement.on if r.state.last_statement else "",
+            reverse=True,
+        )
+    return rows
+
+
+def search(session: Session, query: str, *, limit: int | None = 20) -> list[Hit]:
+    """The live statements matching every word of `query`, best first (tracker.domain.search)."""
+    wanted = terms(query)
+    if not wanted:
+        raise UserError("give the words to search for, e.g. tracker search harbour ships")
+    if limit is not None and limit < 1:
+        raise UserError(f"--limit must be at least 1, not {limit}")
+    with session.store.reading() as sql:
+        view = View(sql)
+        titled = [
+            cid
+            for cid, title in view.titles()
+            if any(w.lower().startswith(t) for w in words(title) for t in wanted)
+        ]
+        rows = view.statements(
+            fts_query=" AND ".join(f'"{t}"*' for t in wanted),
+            patterns=["%" + _like_escape(t) + "%" for t in wanted],
+            commitments=titled,
+        )
+    import json
+
+    candidates = (
+        Candidate(
+            commitment_id=r["commitment_id"],
+            title=r["title"],
+            seq=r["seq"],
+            event_id=r["event_id"],
+            on=r["effective_on"],
+            speaker=r["speaker"] or "",
+            speakers=(),  # read below, for the hits shown only
+            quote=r["quote"] or "",
+            source=r["source"],
+        )
+        for r in rows
+    )
+    hits = rank(candidates, query, limit)
+    listed = {(r["seq"], r["commitment_id"]): r["speakers"] for r in rows}
+    return [
+        h._replace(
+            candidate=h.candidate._replace(
+                speakers=tuple(
+                    json.loads(listed[(h.candidate.seq, h.candidate.commitment_id)] or "[]")
+                )
+            )
+        )
+        for h in hits
+    ]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def names(session: Session) -> list[NameCount]:
+    """Every distinct speaker and party, spelled as typed, with how often each occurs."""
+    import json
+    from collections import Counter
+
+    with session.store.reading() as sql:
+        view = View(sql)
+        speakers = Counter(
+            name for listed in view.speaker_lists() for name in json.loads(listed or "[]")
+        )
+        parties = Counter(name for s in view.states() for name in s.parties)
+    every = set(speakers) | set(parties)
+    ordered = sorted(every, key=lambda n: (n.casefold(), n))
+    return [NameCount(n, speakers[n], parties[n]) for n in ordered]
 
 
 def status_detail(

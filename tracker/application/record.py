@@ -101,7 +101,7 @@ def log(
     session: Session,
     quote: str,
     *,
-    by: str,
+    by: str | Sequence[str],
     refs: Sequence[str],
     on: str | None = None,
     source: str | None = None,
@@ -110,7 +110,7 @@ def log(
     note: str | None = None,
 ) -> list[StoredEvent]:
     quote = check_quote(quote)
-    by = check_name("speaker (--by)", by)
+    speakers = _names("speaker (--by)", [by] if isinstance(by, str) else by) or ()
     source = check_line("source", source) if source is not None else None
     parsed_refs = [parse_ref(r) for r in refs]
     title = check_line("title", title) if title is not None else None
@@ -123,7 +123,7 @@ def log(
         lambda view: decide.log(
             view,
             quote=quote,
-            by=by,
+            speakers=speakers,
             source=source,
             refs=parsed_refs,
             title=title,
@@ -145,15 +145,28 @@ def amend(
     tags: Sequence[str] | None = None,
     on: str | None = None,
     aliases: Sequence[str] = (),
+    add_parties: Sequence[str] = (),
+    remove_parties: Sequence[str] = (),
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    clear_due: bool = False,
 ) -> list[StoredEvent]:
+    """`--review-every default` puts the default interval back (clears the commitment's own)."""
+    default_review = review_every is not None and review_every.strip().lower() == "default"
     cid = check_commitment_id(cid)
     title = check_line("title", title) if title is not None else None
     kind = parse_kind(kind) if kind is not None else None
     party_names = _names("party", parties)
     tag_names = _names("tag", tags)
-    review = parse_duration(review_every) if review_every is not None else None
+    review = (
+        parse_duration(review_every) if review_every is not None and not default_review else None
+    )
     day = session.on_date(on)
     alias_names = _names("alias", aliases) or ()
+    add_party_names = _names("party (--add-party)", add_parties) or ()
+    remove_party_names = _names("party (--remove-party)", remove_parties) or ()
+    add_tag_names = _names("tag (--add-tag)", add_tags) or ()
+    remove_tag_names = _names("tag (--remove-tag)", remove_tags) or ()
     from tracker.domain import decide
 
     return session.record(
@@ -167,6 +180,12 @@ def amend(
             review_every=review,
             on=day,
             aliases=alias_names,
+            add_parties=add_party_names,
+            remove_parties=remove_party_names,
+            add_tags=add_tag_names,
+            remove_tags=remove_tag_names,
+            default_review=default_review,
+            clear_due=clear_due,
         )
     )
 

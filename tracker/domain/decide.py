@@ -101,7 +101,7 @@ def log(
     view: Reader,
     *,
     quote: str,
-    by: str,
+    speakers: tuple[str, ...],
     source: str | None,
     refs: Sequence[tuple[str, tuple[str, str] | None]],
     title: str | None,
@@ -109,6 +109,8 @@ def log(
     note: str | None,
     on: date,
 ) -> Decision:
+    if not speakers:
+        raise UserError("say who said it with --by SPEAKER (repeat --by for a joint statement)")
     if not refs:
         raise UserError("name the commitment the statement concerns with -c ID (or -c ID=STATUS)")
     seen: set[str] = set()
@@ -131,7 +133,7 @@ def log(
             _existing(view, cid)
     statement = StatementRecorded(
         quote=quote,
-        by=by,
+        speakers=speakers,
         source=source,
         commitments=tuple(
             CommitmentRef(
@@ -148,6 +150,47 @@ def log(
     return decision
 
 
+def _edited(
+    what: str,
+    current: tuple[str, ...],
+    replace: tuple[str, ...] | None,
+    add: tuple[str, ...],
+    remove: tuple[str, ...],
+    cid: str,
+) -> tuple[str, ...] | None:
+    """A list after `--WHAT` (replace) or `--add-WHAT`/`--remove-WHAT`; None: not touched.
+
+    Names match as typed, except that case is ignored to find one to remove or one
+    already there (the spelling on record is kept).
+    """
+    if replace is not None and (add or remove):
+        raise UserError(
+            f"--{what} replaces the whole list; give it alone, or use --add-{what} and "
+            f"--remove-{what} to change it"
+        )
+    if replace is not None:
+        return replace
+    if not add and not remove:
+        return None
+    both = {n.casefold() for n in add} & {n.casefold() for n in remove}
+    if both:
+        name = next(n for n in add if n.casefold() in both)
+        raise UserError(f"{name!r} is both added and removed; give it once")
+    result = list(current)
+    for name in remove:
+        match = [n for n in result if n.casefold() == name.casefold()]
+        if not match:
+            listed = ", ".join(repr(n) for n in current) or "none"
+            raise UserError(
+                f"{name!r} is not a {what} of {cid!r} ({what} now: {listed}); nothing to remove"
+            )
+        result.remove(match[0])
+    for name in add:
+        if not any(n.casefold() == name.casefold() for n in result):
+            result.append(name)
+    return tuple(result)
+
+
 def amend(
     view: Reader,
     *,
@@ -159,26 +202,56 @@ def amend(
     review_every: str | None,
     on: date,
     aliases: tuple[str, ...] = (),
+    add_parties: tuple[str, ...] = (),
+    remove_parties: tuple[str, ...] = (),
+    add_tags: tuple[str, ...] = (),
+    remove_tags: tuple[str, ...] = (),
+    default_review: bool = False,
+    clear_due: bool = False,
 ) -> Decision:
     state = _existing(view, cid)
     taught = _unique((*state.aliases, *aliases))  # --alias adds to the names already taught
+    if default_review and review_every is not None:
+        raise UserError("give --review-every once: a duration, or 'default'")
+    new_parties = _edited("party", state.parties, parties, add_parties, remove_parties, cid)
+    new_tags = _edited("tag", state.tags, tags, add_tags, remove_tags, cid)
+    if clear_due and state.followup_due is None:
+        raise UserError(f"{cid!r} has no open follow-up to clear; nothing is due")
+    clear = tuple(
+        field
+        for field, wanted in (
+            ("review_every", default_review and state.review_every is not None),
+            ("due", clear_due),
+        )
+        if wanted
+    )
     # Only what differs from the commitment as it reads now is recorded.
     event = CommitmentAmended(
         commitment=cid,
         title=title if title != state.title else None,
         kind=kind if kind != state.kind else None,
-        parties=parties if parties != state.parties else None,
-        tags=tags if tags != state.tags else None,
+        parties=new_parties if new_parties != state.parties else None,
+        tags=new_tags if new_tags != state.tags else None,
         aliases=taught if taught != state.aliases else None,
         review_every=review_every if review_every != state.review_every else None,
+        clear=clear or None,
     )
-    changed = event.title, event.kind, event.parties, event.tags, event.aliases, event.review_every
+    changed = (
+        event.title,
+        event.kind,
+        event.parties,
+        event.tags,
+        event.aliases,
+        event.review_every,
+        event.clear,
+    )
     if all(value is None for value in changed):
-        given = title, kind, parties, tags, review_every
-        if all(value is None for value in given) and not aliases:
+        given = title, kind, new_parties, new_tags, review_every
+        if all(value is None for value in given) and not default_review and not aliases:
             raise UserError(
-                f"nothing to amend on {cid!r}; give --title, --kind, --party, --tag, "
-                "--alias or --review-every"
+                f"nothing to amend on {cid!r}; give --title, --kind, --party, --add-party, "
+                "--remove-party, --tag, --add-tag, --remove-tag, --alias, --review-every "
+                "or --clear-due"
             )
         raise UserError(f"{cid!r} already reads that way; nothing to amend")
     return [(event, on)]

@@ -15,6 +15,7 @@ import attrs
 
 from projections.model import (
     ADDED,
+    FOLLOWUP_DONE,
     STATEMENT,
     Entry,
     FollowupFate,
@@ -58,8 +59,8 @@ class Followup:
     scheduled_on: date
     due: date
     note: str | None
-    # waiting, answered (a statement came after it), done, replaced, or closed (the
-    # commitment closed while it waited: a closed commitment is never reminded)
+    # waiting, answered (a statement came after it), done, replaced, cleared (amend
+    # --clear-due), or closed (the commitment closed while it waited: never reminded)
     outcome: str
     overdue: bool  # waiting past its due date on an open commitment: what makes it stale
     answered_by: str | None = None  # what answered it, in words (the statement, or --done)
@@ -123,7 +124,7 @@ def followup_history(entries: Sequence[Entry], now: date, row: StatusRow) -> tup
     found = []
     for i, fate in enumerate(fates):
         if fate.done is not None:
-            outcome = "done"
+            outcome = "done" if fate.done.role == FOLLOWUP_DONE else "cleared"
         elif fate.answer is not None:
             outcome = "answered"
         elif i < len(fates) - 1:
@@ -193,7 +194,8 @@ def stale_stretches(
             (
                 _day(e.effective_on)
                 for e in by_log
-                if e.seq > set_by.seq and (answers(set_by, e) or sets_followup(e))
+                if e.seq > set_by.seq
+                and (answers(set_by, e) or sets_followup(e) or e.closes_followup)
             ),
             None if state.is_open else now,
         )

@@ -35,7 +35,7 @@ from tracker.output.html import (
     status_text,
 )
 from tracker.output.markdown import md_escape, md_link
-from tracker.output.text import clip, fact_phrases
+from tracker.output.text import amended_clears, clip, fact_phrases
 
 # A quote longer than this is cut on the board (the source has the rest): one pasted
 # speech must not bury the other 999 commitments.
@@ -204,6 +204,7 @@ def timeline_svg(c: Card, axis: Span, now: date) -> str:
                 "done": "done",
                 "replaced": "replaced",
                 "closed": NOT_AWAITED,
+                "cleared": "cleared",
             }[f.outcome]
         out.append(
             f'<path class="due" d="M{fx} {fy - 6}l6 6-6 6-6-6z" fill="{fill}" '
@@ -449,7 +450,7 @@ def _event_text(entry: Entry) -> str:
     elif entry.role == SUPERSEDED:
         text = f"superseded by {entry.link}"
     else:
-        text = f"description amended by {entry.recorded_by}"
+        text = f"description amended by {entry.recorded_by}" + amended_clears(entry)
     return text + mark
 
 

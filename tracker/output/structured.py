@@ -10,6 +10,7 @@ from projections.model import followup_fate
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from projections.model import Entry
+    from tracker.domain.search import Hit, NameCount
     from tracker.domain.staleness import Detail, StatusRow
 
 
@@ -33,6 +34,7 @@ def status_json(row: StatusRow, review_default: str) -> dict[str, Any]:
         else {
             "on": last.on,
             "by": last.by,
+            "speakers": list(last.speakers),
             "quote": last.quote,
             "source": last.source,
             "event": last.event,
@@ -60,6 +62,7 @@ def entry_json(entry: Entry) -> dict[str, Any]:
         "kind": entry.role,
         "on": entry.effective_on,
         "by": entry.speaker,
+        "speakers": json.loads(entry.speakers) if entry.speakers else None,
         "quote": entry.quote,
         "source": entry.source,
         "note": entry.note,
@@ -153,3 +156,22 @@ def status_csv(rows: Sequence[StatusRow]) -> str:
             )
         )
     return out.getvalue()
+
+
+def search_json(hit: Hit) -> dict[str, Any]:
+    c = hit.candidate
+    return {
+        "commitment": c.commitment_id,
+        "title": c.title,
+        "on": c.on,
+        "by": c.speaker,
+        "speakers": list(c.speakers),
+        "quote": c.quote,
+        "source": c.source,
+        "event": c.event_id,
+        "matches": list(hit.matches),
+    }
+
+
+def names_json(count: NameCount) -> dict[str, Any]:
+    return {"name": count.name, "statements": count.statements, "commitments": count.commitments}

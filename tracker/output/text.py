@@ -15,6 +15,7 @@ from tracker.domain.values import describe_duration, plural, status_with_label
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from events import StoredEvent
     from projections.model import CommitmentState, Entry
+    from tracker.domain.search import Hit, NameCount
     from tracker.domain.staleness import Detail, StatusRow
 
 
@@ -68,7 +69,7 @@ def _entry_heading(entry: Entry) -> str:
         if entry.due:
             what += f", follow-up due {entry.due}"
     elif entry.role == "amended":
-        what = f"description amended by {entry.recorded_by}"
+        what = f"description amended by {entry.recorded_by}" + amended_clears(entry)
     elif entry.role == "followup":
         what = f"follow-up due {entry.due}"
     elif entry.role == "followup_done":
@@ -242,3 +243,32 @@ def history_table(events: Iterable[StoredEvent], width: int | None) -> str:
 def status_label(state: CommitmentState) -> str:
     """'pending (pending conclusion)', or just 'committed' when the label adds nothing."""
     return status_with_label(state.status, state.label)
+
+
+def amended_clears(entry: Entry) -> str:
+    """What an amendment cleared, as a clause: ', follow-up withdrawn' and the like."""
+    said = {"due": "follow-up withdrawn", "review_every": "review interval back to the default"}
+    return "".join(f", {said[field]}" for field in entry.clears if field in said)
+
+
+def search_table(hits: Sequence[Hit], query: str, width: int | None) -> str:
+    if not hits:
+        return f"no statement matches {query!r}\n"
+    cells = [
+        (
+            h.candidate.on,
+            h.candidate.commitment_id,
+            h.candidate.speaker,
+            ", ".join(h.matches),
+            h.candidate.quote,
+        )
+        for h in hits
+    ]
+    return table(("ON", "COMMITMENT", "BY", "MATCHED", "QUOTE"), cells, width)
+
+
+def names_table(counts: Sequence[NameCount], width: int | None) -> str:
+    if not counts:
+        return "no speakers or parties yet\n"
+    cells = [(str(c.statements), str(c.commitments), c.name) for c in counts]
+    return table(("STATEMENTS", "COMMITMENTS", "NAME"), cells, width)
