@@ -534,13 +534,18 @@ def import_(
 def verify(
     ctx: typer.Context,
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Check the whole file with SQLite's integrity_check (slower) instead of quick_check.",
+    ),
 ) -> None:
-    """Check the hash chain, the immutability triggers and the projections."""
+    """Check the file, the hash chain, the triggers and the projections, in one snapshot."""
     from tracker.application.integrity import verify as run_verify
     from tracker.output import structured
 
     check_format(fmt, ("text", "json"))
-    result = run_verify(settings(ctx).session(write=False, catch_up=False))
+    result = run_verify(settings(ctx).session(write=False, catch_up=False), full=full)
     if fmt == "json":
         typer.echo(
             structured.dumps(
@@ -553,6 +558,8 @@ def verify(
                 }
             )
         )
+    elif result.ok and not result.events:
+        typer.echo("ok: 0 events; the database is new or empty, and intact")
     elif result.ok:
         typer.echo(f"ok: {result.events} events, hash chain intact, projections match the log")
     else:
@@ -564,7 +571,7 @@ def verify(
 
 @app.command()
 def rebuild(ctx: typer.Context) -> None:
-    """Drop the projections and replay the log."""
+    """Drop the projections and replay the log; rebuild the log's indexes; name damage left."""
     from tracker.output.progress import Progress
 
     session = settings(ctx).session(write=True, catch_up=False)

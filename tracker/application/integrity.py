@@ -15,7 +15,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import attrs
 
@@ -47,6 +47,9 @@ REQUIRED = ("id", "type", "schema", "occurred_on", "recorded_at", "recorded_by",
 
 
 Progress = Callable[[int, int], None]
+
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -103,64 +106,93 @@ def check_chain(events: Iterable[StoredEvent]) -> tuple[int, Problem | None]:
     return count, None
 
 
-def verify(session: Session) -> Verification:
-    """The chain, the triggers, the checkpoints, then every projection against a replay.
+def verify(session: Session, *, full: bool = False) -> Verification:
+    """The file, the chain, the triggers, the checkpoints, then every projection against a replay.
 
-    The session's store must be opened without catching up (`catch_up=False`), so the
-    projections are compared as they are on disk.
+    Everything is read from one snapshot (one read transaction), so writers appending at
+    the same time never make it cry wolf: it sees the log and its projections exactly as
+    they were at one moment. The session's store must be opened without catching up
+    (`catch_up=False`), so the projections are compared as they are on disk.
     """
     store = session.store
     problems: list[Problem] = []
-    _, bad = check_chain(store.read())
-    if bad is not None:
-        problems.append(bad)
-    count = store.last_seq()  # the log's length, wherever the chain check stopped
-    problems.extend(Problem(what=text) for text in store.trigger_problems())
-    try:
-        checkpoints = store.checkpoints()
-    except Exception as exc:  # a dropped table, whichever database says so
-        checkpoints = {}
-        problems.append(Problem(what=f"projection checkpoints cannot be read ({exc})"))
-    for projection in PROJECTIONS:
-        _, seq = checkpoints.get(projection.name, (None, None))
-        if seq is not None and seq != count:
-            what = "removed from it" if seq > count else "appended without their projections"
-            problems.append(
-                Problem(
-                    what=f"the log ends at seq {count} but projection {projection.name} has "
-                    f"seen seq {seq}: events were {what}"
+    with store.reading() as sql:
+        problems.extend(Problem(what=text) for text in store.physical_problems(full=full))
+        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store))
+        count, bad = chain or (0, None)
+        if bad is not None:
+            problems.append(bad)
+        triggers = _guarded(store, problems, "the triggers cannot be read", store.trigger_problems)
+        problems.extend(Problem(what=text) for text in triggers or ())
+        if chain is None:
+            return Verification(events=0, problems=tuple(problems))
+        checkpoints = _guarded(
+            store, problems, "projection checkpoints cannot be read", store.checkpoints
+        )
+        for projection in PROJECTIONS:
+            _, seq = (checkpoints or {}).get(projection.name, (None, None))
+            if seq is not None and seq != count:
+                what = "removed from it" if seq > count else "appended without their projections"
+                problems.append(
+                    Problem(
+                        what=f"the log ends at seq {count} but projection {projection.name} has "
+                        f"seen seq {seq}: events were {what}"
+                    )
                 )
-            )
-    if bad is not None:
-        problems.append(Problem(what="projections not compared: the log itself is damaged"))
-        return Verification(events=count, problems=tuple(problems))
-    problems.extend(_compare_projections(store))
+        if bad is not None:
+            problems.append(Problem(what="projections not compared: the log itself is damaged"))
+        elif count or checkpoints:  # a new, empty database has no projections yet: intact
+            problems.extend(_compare_projections(store, sql))
     return Verification(events=count, problems=tuple(problems))
 
 
-def _compare_projections(store: EventStore) -> list[Problem]:
-    """Replay the log into a scratch in-memory database and compare table by table."""
+def _chain(store: EventStore) -> tuple[int, Problem | None]:
+    _, bad = check_chain(store.read())
+    return store.last_seq(), bad  # the log's length, wherever the chain check stopped
+
+
+def _guarded(
+    store: EventStore, problems: list[Problem], what: str, step: Callable[[], T], fix: str = ""
+) -> T | None:
+    """Run one step of verify; a store error (a dropped table, a damaged page) is a finding.
+
+    The step runs in a savepoint, so on PostgreSQL a failed query does not end the snapshot.
+    """
+    try:
+        with store.savepoint():
+            return step()
+    except Exception as exc:  # whichever database (or codec) says so: a finding, not a crash
+        problems.append(Problem(what=f"{what} ({_one_line(exc)}){fix}"))
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
+    """Replay the log into a scratch in-memory database and compare table by table.
+
+    The caller holds the read snapshot: the log and the tables are read in it.
+    """
     from tracker.persistence.sqlite import SQLiteStore
 
-    problems = []
+    problems: list[Problem] = []
     fresh = SQLiteStore(None)
     try:
         for projection in PROJECTIONS:
             replay(projection, fresh.sql, store.read())
             for table in projection.tables:
                 theirs = _table_rows(fresh.sql, table)
-                try:
-                    with store.reading() as sql:
-                        ours = _table_rows(sql, table)
-                except Exception as exc:  # a dropped table, whichever database says so
-                    problems.append(
-                        Problem(
-                            what=f"projection table {table} cannot be read ({exc}); "
-                            "run: tracker rebuild"
-                        )
-                    )
-                    continue
-                if ours != theirs:
+                ours = _guarded(
+                    store,
+                    problems,
+                    f"projection table {table} cannot be read",
+                    lambda table=table: _table_rows(sql, table),  # type: ignore[misc]
+                    "; run: tracker rebuild",
+                )
+                if ours is not None and ours != theirs:
                     diff = len(ours.symmetric_difference(theirs))
                     problems.append(
                         Problem(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError
+from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.store import Decide
 
 if TYPE_CHECKING:
@@ -42,6 +42,28 @@ INSERT_EVENT = (
 
 
 IMMUTABLE_MESSAGE = "events are immutable: record a correction as a new event"
+
+
+REBUILD_REPAIRS = (
+    "it rewrites the projections and the log's indexes, and says if the damage is in the log"
+)
+
+
+def log_damage(location: str, detail: str) -> str:
+    """The message for damage `rebuild` cannot repair: in the log or its indexes."""
+    return (
+        f"the database {shown(location)} is damaged in the log or its indexes ({shown(detail)}); "
+        "rebuild cannot repair it. Save what still reads and start a new file: "
+        f"tracker --db {quoted(location)} export --output saved.jsonl, then "
+        "tracker --db NEW.db import saved.jsonl"
+    )
+
+
+def quoted(text: str) -> str:
+    """`text` as one shell word, its control characters shown escaped."""
+    import shlex
+
+    return shown(shlex.quote(text))
 
 
 def pending_steps(
@@ -90,6 +112,13 @@ class LogStore:
         raise NotImplementedError
 
     def trigger_problems(self) -> list[str]:
+        raise NotImplementedError
+
+    def physical_problems(self, *, full: bool = False) -> list[str]:
+        """What the database's own check of its storage finds (none where there is none)."""
+        return []
+
+    def savepoint(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
     # --- appending --------------------------------------------------------------------------

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError
-from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, dict_rows, pending_steps
+from tracker.errors import RuntimeFailure, UserError, shown
+from tracker.persistence.logstore import (
+    IMMUTABLE_MESSAGE,
+    REBUILD_REPAIRS,
+    LogStore,
+    dict_rows,
+    log_damage,
+    pending_steps,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -187,6 +194,11 @@ class SQLiteStore(LogStore):
             raise UserError(
                 f"{path} is a directory; give a database file such as {path}/tracker.db"
             )
+        if not create and path.is_file() and path.stat().st_size == 0:
+            # An empty file holds no log: read it as an empty log, without writing to it.
+            self.path = None
+            self._connect(create)
+            return
         if path.exists():
             try:
                 with path.open("rb") as f:
@@ -264,7 +276,10 @@ class SQLiteStore(LogStore):
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an I/O error): a second
+            # ROLLBACK would fail and hide the cause.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
@@ -275,17 +290,22 @@ class SQLiteStore(LogStore):
         try:
             yield self.sql
         finally:
-            self.conn.execute("COMMIT")
+            # Nothing was written: ending the snapshot cannot lose anything, and a damaged
+            # page met while reading must not turn into an error here (the reader reports it).
+            if self.conn.in_transaction:
+                with suppress(sqlite3.DatabaseError):
+                    self.conn.execute("ROLLBACK")
 
     # --- integrity ----------------------------------------------------------------------
 
     def trigger_problems(self) -> list[str]:
-        """The immutability and chain triggers that are missing or not as this version made them.
+        """The immutability and chain triggers that are missing or not as this version made them,
+        and any other trigger on events (one could drop or rewrite what is appended).
 
         Compared by their SQL, not their name, so a no-op trigger under the right name is caught.
         """
         found = {
-            name: _normal_sql(sql)
+            name: _normal_sql(sql or "")
             for name, sql in self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
             )
@@ -296,7 +316,83 @@ class SQLiteStore(LogStore):
                 problems.append(f"immutability trigger {name} is missing: events can be edited")
             elif found[name] != expected:
                 problems.append(f"immutability trigger {name} was altered: events can be edited")
+        for name in sorted(set(found) - set(EXPECTED_TRIGGERS)):
+            problems.append(
+                f"unexpected trigger {shown(name)} on events (not made by tracker): it can drop "
+                "or change what is appended; remove it if nobody meant it"
+            )
         return problems
+
+    def physical_problems(self, *, full: bool = False) -> list[str]:
+        """SQLite's own check of the file: pages, b-trees, indexes (with `full`, index content)."""
+        if self.path is None:
+            return []
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            found = [str(row[0]) for row in self.conn.execute(f"PRAGMA {pragma}(10)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        return [
+            f"the database file is damaged (SQLite {pragma}: {shown(found[0])}{more}); "
+            f"run tracker rebuild: {REBUILD_REPAIRS}"
+        ]
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the projections; repair damage in their pages; refuse to hide damage left.
+
+        First the ordinary replay. If that fails or the file is still damaged, the damaged
+        projections are cut out of the schema (their pages only: the log's own tables are
+        never touched), VACUUM copies what is left into fresh pages, which also rebuilds
+        every index of the log from its rows, and the replay runs again. Damage that
+        survives this is in the log itself: the message says how to save what still reads.
+        """
+        try:
+            with self._write():
+                count = self._rebuild(progress)
+            if not self.physical_problems():
+                return count
+        except sqlite3.DatabaseError:
+            pass
+        try:
+            self._cut_out_projections()
+            self.conn.execute("VACUUM")
+            with self._write():
+                count = self._rebuild(progress)
+        except sqlite3.DatabaseError as exc:
+            raise RuntimeFailure(log_damage(self.location, str(exc))) from None
+        left = self.physical_problems()
+        if left:
+            raise RuntimeFailure(log_damage(self.location, left[0]))
+        return count
+
+    def _cut_out_projections(self) -> None:
+        """Forget every table but the log's in the schema, without reading their pages.
+
+        A projection whose pages are damaged cannot even be dropped (DROP reads the pages it
+        frees); taken out of the schema, its pages are orphans that the VACUUM that follows
+        leaves behind. Only derived tables go: they are replayed from the log right after.
+        """
+        conn = self.conn
+        keep = ("events", "projection_checkpoints", "_sqlite_migrations")
+        with self._write():
+            version = conn.execute("PRAGMA schema_version").fetchone()[0]
+            conn.execute("PRAGMA writable_schema = ON")
+            try:
+                conn.execute(
+                    "DELETE FROM sqlite_master WHERE tbl_name NOT IN (?, ?, ?) "
+                    "AND tbl_name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+                    keep,
+                )
+                conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+            finally:
+                conn.execute("PRAGMA writable_schema = OFF")
+            conn.execute("DELETE FROM projection_checkpoints")
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        return nullcontext()  # SQLite: a failed read does not end the read transaction
 
     def close(self) -> None:
         self.conn.close()
