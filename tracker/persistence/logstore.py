@@ -207,6 +207,24 @@ class LogStore:
             raise RuntimeFailure(
                 f"the log refused the append ({exc}); nothing was written"
             ) from None
+        self._check_inserted(stored)
+
+    def _check_inserted(self, stored: Sequence[StoredEvent]) -> None:
+        """Read back what was just inserted, in the same transaction: exactly these rows.
+
+        A rule tracker did not make (a trigger that ignores or rewrites an insert) would
+        otherwise let "logged" be printed for an event that is not in the log.
+        """
+        rows = self.sql.query(f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq", (stored[0].seq,))
+        found = [tuple(row[c] for c in EVENT_COLUMNS) for row in rows]
+        meant = [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored]
+        if found != meant:
+            matching = len(set(found) & set(meant))
+            raise RuntimeFailure(
+                f"the database {shown(self.location)} did not store the events as given "
+                f"({matching} of {len(meant)} rows as meant; a trigger or rule tracker did "
+                "not make is dropping or changing them); nothing was written: run tracker verify"
+            )
 
     def _project(self, stored: Sequence[StoredEvent]) -> None:
         from projections import PROJECTIONS
