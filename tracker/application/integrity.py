@@ -28,6 +28,7 @@ from events import (
     Event,
     EventRetracted,
     NewEvent,
+    ReminderIssued,
     StoredEvent,
     commitments_of,
     rules,
@@ -36,7 +37,8 @@ from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid
 from projections import PROJECTIONS
 from projections.sql import Sql
 from tracker.application.session import Session
-from tracker.errors import UserError
+from tracker.domain import values
+from tracker.errors import UserError, shown
 from tracker.persistence.logstore import replay
 from tracker.persistence.store import EventStore
 
@@ -221,7 +223,9 @@ class ImportResult:
 
 
 class _LineError(Exception):
-    pass
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # another line than the one being read, when that one is at fault
 
 
 def _field(line: dict[str, Any], name: str) -> Any:
@@ -230,16 +234,20 @@ def _field(line: dict[str, Any], name: str) -> Any:
     return line[name]
 
 
-def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
+def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], NewEvent, Any]:
     """Check one line of an export; return it parsed, as a NewEvent, and its payload."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _LineError(f"not valid UTF-8 (byte {exc.start + 1})") from None
     try:
-        line = json.loads(text)
+        line = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise _LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _LineError(f"nested deeper than {MAX_DEPTH} levels") from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(line) > MAX_DEPTH:
+        raise _LineError(f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(line, dict):
         raise _LineError("not a JSON object; each line of an export is one event object")
     unknown = sorted(set(line) - set(ENVELOPE_FIELDS))
@@ -282,6 +290,7 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
         payload = CODEC.decode(type_name, line["schema"], line["data"])
     except CodecError as exc:
         raise _LineError(str(exc)) from None
+    _cli_rules(type_name, occurred_on, recorded_by, payload, today)
     event = NewEvent(
         id=event_id,
         type=type_name,
@@ -292,6 +301,144 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Any]:
         data=canonical_json(line["data"]),
     )
     return line, event, payload
+
+
+# An export line is an envelope around data a few levels deep; anything deeper, or a
+# number longer than any seq or schema can be, is not an export (and would otherwise
+# reach the parser's recursion limit or Python's limit on digits as a traceback).
+MAX_DEPTH = 16
+MAX_NUMBER_CHARS = 20
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise _LineError(f"the key {_clip(twice)} appears twice in one object")
+    return obj
+
+
+def _number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _LineError(f"a number is {len(text):,} characters long; no field needs that")
+        return kind(text)
+
+    return parse
+
+
+def _no_constant(text: str) -> Any:
+    raise _LineError(f"{text} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates,
+    parse_int=_number(int),
+    parse_float=_number(float),
+    parse_constant=_no_constant,
+)
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _cli_rules(
+    type_name: str, occurred_on: str, recorded_by: str, payload: Event, today: date
+) -> None:
+    """The rules the command line applies to what it records, applied to an import line.
+
+    The same functions as the CLI (`tracker.domain.values`): lengths, names (one line, no
+    invisible characters, in the normal form the CLI stores), statuses and the labels the
+    CLI keeps with them, and no effective date after today.
+    """
+    try:
+        _check_same("recorded_by", recorded_by, values.check_name("recorded_by", recorded_by))
+        if type_name != ReminderIssued.TYPE and date.fromisoformat(occurred_on) > today:
+            raise _LineError(
+                f"occurred_on {occurred_on} is in the future (today is {today.isoformat()}); "
+                "the command line records an event on the day it happened"
+            )
+        for field in attrs.fields(type(payload)):
+            _check_value(f"data.{field.name}", field.name, getattr(payload, field.name))
+        status = getattr(payload, "status", None)
+        _check_label("data", status, getattr(payload, "label", None))
+        for i, ref in enumerate(getattr(payload, "commitments", ())):
+            _check_label(f"data.commitments[{i}]", ref.status, ref.label)
+    except UserError as exc:
+        raise _LineError(str(exc)) from None
+
+
+_QUOTES = {"quote"}
+_TEXTS = {"note", "reason"}
+_LINES = {"title", "source", "label", "schedule"}
+_NAMES = {"by", "parties", "tags"}
+
+
+def _check_value(path: str, name: str, value: Any) -> None:
+    if value is None:
+        return
+    if name in _QUOTES:
+        _check_same(path, value, values.check_quote(value), "around it")
+    elif name in _TEXTS:
+        _check_same(path, value, values.check_text(path, value), "around it")
+    elif name in _LINES:
+        _check_same(path, value, values.check_line(path, value), "around it")
+    elif name in _NAMES:
+        names = (value,) if isinstance(value, str) else value
+        for i, item in enumerate(names):
+            where = path if isinstance(value, str) else f"{path}[{i}]"
+            _check_same(where, item, values.check_name(where, item))
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise _LineError(f"{path} names {_clip(twice)} twice")
+
+
+def _check_same(path: str, given: str, stored: str, what: str = "") -> None:
+    """The CLI stores text stripped (names also in Unicode normal form C); so must an import."""
+    if given == stored:
+        return
+    if what:
+        raise _LineError(f"{path} has spaces or blank lines {what}; the command line strips them")
+    raise _LineError(
+        f"{path} {_clip(given)} is not written as the command line stores it "
+        f"({_clip(stored)}: no surrounding spaces, Unicode normal form C)"
+    )
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """A value for an error message: escaped, quoted, and cut short if long."""
+    shown_text = shown(text)
+    if len(shown_text) > limit:
+        return repr(shown_text[:limit]) + f"… ({len(text):,} characters)"
+    return repr(shown_text)
+
+
+def _check_label(path: str, status: str | None, label: str | None) -> None:
+    if label is None:
+        return
+    if status is None:
+        raise _LineError(f"{path}.label is given without a status")
+    try:
+        meant, written = values.parse_status(label)
+    except UserError:
+        meant, written = None, None
+    if meant != status or written != label:
+        raise _LineError(
+            f"{path}.label {_clip(label)} is not a word the command line accepts for "
+            f"status {status} (see tracker status --help)"
+        )
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -316,8 +463,12 @@ class _Checker:
     in the log in a small temporary table, and commitment ids (a few thousand) in sets.
     """
 
-    def __init__(self, sql: Sql, before_seq: int) -> None:
+    def __init__(self, sql: Sql, before_seq: int, today: date) -> None:
         self.sql = sql
+        self.today = today
+        # The export's own chain: the previous line's (number, seq, hash), if it had one.
+        self.previous: tuple[int, int, str] | None = None
+        self.gap: int | None = None  # the first line without a hash after one with it
         self.before = before_seq  # events after this seq are this import's
         self.lines = array("Q")  # the file line of each appended event, by seq
         sql.execute(
@@ -337,12 +488,43 @@ class _Checker:
         parsed: list[tuple[int, NewEvent, Event]] = []
         for number, raw in batch:
             try:
-                _, event, payload = _parse_line(raw)
+                line, event, payload = _parse_line(raw, self.today)
+                self._follow_chain(number, line)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
-                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+                raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
             parsed.append((number, event, payload))
         return self._check_batch(parsed)
+
+    def _follow_chain(self, number: int, line: dict[str, Any]) -> None:
+        """Lines that carry hashes must chain as the export wrote them: none removed,
+        moved, or edited with its hash taken off (a line without one between them)."""
+        hashed = "hash" in line
+        if not hashed:
+            if self.previous is not None and self.gap is None:
+                self.gap = number
+            return
+        if self.gap is not None and self.previous is not None:
+            raise _LineError(
+                f"has no hash, but lines {self.previous[0]} and {number} around it have "
+                "theirs: an export's lines all carry one (was this line edited and its hash "
+                "removed?)",
+                line=self.gap,
+            )
+        seq, prev_hash = line["seq"], line["prev_hash"]
+        if self.previous is None:
+            if seq == 1 and prev_hash != GENESIS_HASH:
+                raise _LineError("seq 1 must have the genesis prev_hash (64 zeros)")
+        else:
+            last_number, last_seq, last_hash = self.previous
+            if line["hash"] == last_hash:
+                raise _LineError(f"id {line['id']} already appears on line {last_number}")
+            if seq != last_seq + 1 or prev_hash != last_hash:
+                raise _LineError(
+                    f"does not follow line {last_number} in the export's hash chain (seq {seq} "
+                    f"after seq {last_seq}): a line was removed, moved or edited"
+                )
+        self.previous = (number, seq, line["hash"])
 
     def _check_batch(self, batch: list[tuple[int, NewEvent, Event]]) -> list[NewEvent]:
         if not batch:
@@ -459,7 +641,7 @@ def import_events(
     store = session.store
     size = _size(stream)
     with store.writing() as sql:
-        checker = _Checker(sql, store.last_seq())
+        checker = _Checker(sql, store.last_seq(), session.today)
 
         lines = 0
 

@@ -107,13 +107,13 @@ def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
     )
 
 
-MAX_QUOTE_CHARS = 100_000
+MAX_QUOTE_CHARS = rules.MAX_QUOTE_CHARS
 
 
-MAX_NAME_CHARS = 200
+MAX_NAME_CHARS = rules.MAX_NAME_CHARS
 
 
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = rules.MAX_TEXT_CHARS
 
 
 def check_name(what: str, value: str) -> str:
@@ -155,7 +155,7 @@ def check_text(
     return value
 
 
-def check_line(what: str, value: str, *, limit: int = 500) -> str:
+def check_line(what: str, value: str, *, limit: int = rules.MAX_LINE_CHARS) -> str:
     """A title or source: one line of text."""
     return check_text(what, value, limit=limit, single_line=True)
 
