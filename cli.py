@@ -40,7 +40,7 @@ class TrackerGroup(TyperGroup):
 
 
 def fail(exc: TrackerError) -> NoReturn:
-    typer.echo(f"Error: {exc}", err=True)
+    typer.echo(entry.error_line(exc), err=True)
     raise SystemExit(exc.exit_code)
 
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from tracker.application.session import Settings
-from tracker.errors import RuntimeFailure, TrackerError, UserError
+from tracker.errors import RuntimeFailure, TrackerError, UserError, shown
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
 
@@ -34,6 +34,12 @@ def term_width() -> int | None:
 
         return shutil.get_terminal_size().columns
     return None
+
+
+def error_line(error: TrackerError) -> str:
+    """The one line the user sees: control characters from a path or id shown escaped, so
+    nothing echoed can move the cursor, colour the terminal or start a second line."""
+    return f"Error: {shown(str(error))}"
 
 
 def failure(exc: Exception) -> TrackerError | None:

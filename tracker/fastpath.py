@@ -195,7 +195,7 @@ def run(invocation: Invocation) -> int:
             error = entry.failure(exc)
             if error is None:
                 raise
-            echo(f"Error: {error}\n", err=True)
+            echo(entry.error_line(error) + "\n", err=True)
             return error.exit_code
         finally:
             settings.close()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
@@ -161,6 +162,33 @@ def _migrate(conn: sqlite3.Connection) -> None:
     migrations.apply(db)
 
 
+def _refuse_non_file(location: str) -> None:
+    """Refuse, before anything is opened or created, a --db that is not a plain file.
+
+    SQLite reads `:memory:` as a database that vanishes when the command ends, and
+    `file:` as a URI (or, as tracker opens it, a file with a strange name); a FIFO,
+    socket or device would block or be written to. None of them keeps a log.
+    """
+    fix = "give the path of a database file such as ./tracker.db, or a postgresql:// URL"
+    if location == ":memory:" or location.startswith(":memory"):
+        raise UserError(f"--db {shown(location)} would keep nothing after the command; {fix}")
+    if location.lower().startswith("file:"):
+        raise UserError(f"--db {shown(location)} is an SQLite URI, not a file path; {fix}")
+    try:
+        mode = os.stat(location).st_mode
+    except OSError:
+        return  # missing (created later, if writing) or unreadable (said when opened)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise UserError(f"--db {shown(location)} is {kind}, not a database file; {fix}")
+
+
 class SQLiteStore(LogStore):
     """An `EventStore` in one SQLite file (or in memory, for a log that does not exist yet)."""
 
@@ -190,9 +218,11 @@ class SQLiteStore(LogStore):
             self._use(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
             self._prepare(fresh=True)
             return
+        _refuse_non_file(str(path))
         if path.is_dir():
             raise UserError(
-                f"{path} is a directory; give a database file such as {path}/tracker.db"
+                f"{shown(str(path))} is a directory; give a database file such as "
+                f"{shown(str(path))}/tracker.db"
             )
         if not create and path.is_file() and path.stat().st_size == 0:
             # An empty file holds no log: read it as an empty log, without writing to it.
@@ -207,7 +237,12 @@ class SQLiteStore(LogStore):
                 raise UserError(
                     f"cannot read {path} ({exc.strerror}); check its permissions"
                 ) from None
-            if header and header != SQLITE_HEADER:
+            if not header:
+                # An empty file made beforehand (touch): private before the log goes in.
+                with suppress(OSError):
+                    if path.stat().st_uid == os.getuid():
+                        path.chmod(0o600)
+            elif header != SQLITE_HEADER:
                 raise UserError(
                     f"{path} is not a tracker database (not an SQLite file); "
                     "pass another file with --db"
