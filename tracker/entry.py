@@ -42,6 +42,21 @@ def error_line(error: TrackerError) -> str:
     return f"Error: {shown(str(error))}"
 
 
+def _named_sqlite(exc: sqlite3.DatabaseError) -> TrackerError | None:
+    """A full disk, a read-only file or a busy database met outside a store's own checks."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    code = code & 0xFF if isinstance(code, int) else None
+    if code == 13:  # SQLITE_FULL
+        return RuntimeFailure("no space left on the disk holding the database; nothing was written")
+    if code == 8:  # SQLITE_READONLY
+        return RuntimeFailure(
+            "the database is read-only: reading commands work, writing ones need write access"
+        )
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return RuntimeFailure(f"the database is busy ({exc}); another process holds it, try again")
+    return None
+
+
 def failure(exc: Exception) -> TrackerError | None:
     """The error boundary: the one-line error `exc` becomes, or None when it is not ours.
 
@@ -60,6 +75,8 @@ def failure(exc: Exception) -> TrackerError | None:
             f"the log holds an event this tracker cannot read ({exc}); it was changed "
             "behind tracker's back: run tracker verify"
         )
+    if isinstance(exc, sqlite3.DatabaseError) and _named_sqlite(exc):
+        return _named_sqlite(exc)
     if isinstance(exc, sqlite3.DatabaseError):
         return RuntimeFailure(
             f"the database is damaged or was changed behind tracker's back ({exc}); "

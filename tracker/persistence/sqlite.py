@@ -92,6 +92,26 @@ EXPECTED_TRIGGERS = {
 }
 
 
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL = 5, 6, 8, 10, 13
+_NAMED = {SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL}
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Whether the file system holding `path` has no space left (I/O errors hide it)."""
+    if path is None:
+        return False
+    try:
+        return os.statvfs(path.resolve().parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _primary(exc: BaseException) -> int | None:
+    """SQLite's primary result code of an error (extended codes carry it in the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 class SQLiteSql:
     """`projections.sql.Sql` over one sqlite3 connection."""
 
@@ -125,7 +145,9 @@ def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
                 )
             ]
     except sqlite3.OperationalError as exc:
-        # Locked, unreadable, or a read-only place where WAL cannot make its -shm file.
+        if _primary(exc) in (SQLITE_FULL, SQLITE_BUSY, SQLITE_LOCKED) or _disk_full(path):
+            raise  # named by the store (SQLiteStore.cause)
+        # Unreadable, or a read-only place where WAL cannot make its -shm file.
         raise RuntimeFailure(
             f"cannot read {path} ({exc}); tracker needs read and write access to the file "
             "and its folder"
@@ -193,6 +215,7 @@ class SQLiteStore(LogStore):
     """An `EventStore` in one SQLite file (or in memory, for a log that does not exist yet)."""
 
     refused_errors = (sqlite3.IntegrityError,)
+    read_only = False
 
     def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
         """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
@@ -266,6 +289,9 @@ class SQLiteStore(LogStore):
                 pass  # another process created it first; both go on to the same checks
             except OSError as exc:
                 raise UserError(f"cannot create {path} ({exc.strerror})") from None
+        writable = os.access(path, os.W_OK) if path.exists() else True
+        if not writable and create:
+            raise RuntimeFailure(self.read_only_message())
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -273,14 +299,53 @@ class SQLiteStore(LogStore):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._use(conn)
         try:
-            self._prepare(fresh=bool(_refuse_foreign(path, conn)))
-        except BaseException:
-            conn.close()
+            try:
+                pending = _refuse_foreign(path, conn)
+            except RuntimeFailure:
+                if create or not self._open_read_only(path):
+                    raise
+                pending = _refuse_foreign(path, self.conn)
+            self._prepare(fresh=bool(pending))
+        except BaseException as exc:
+            self.conn.close()
+            if self.created:  # nothing was logged into the file this command made
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.Error) and (_primary(exc) in _NAMED or _disk_full(path)):
+                raise self.cause(exc) from None
             raise
+
+    def read_only_message(self) -> str:
+        return (
+            f"{shown(self.location)} is read-only: reading commands work, writing ones need "
+            "write access"
+        )
+
+    def _open_read_only(self, path: Path) -> bool:
+        """For a reading command: open a file that cannot be written (nor its folder).
+
+        SQLite needs to create the -shm file beside a WAL database to read it; where it
+        cannot, and no writes wait in a -wal file, the file is read as it is on disk
+        (`immutable`). False when even that cannot be done safely.
+        """
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return False  # committed writes wait in the -wal file; reading without it lies
+        from urllib.parse import quote
+
+        self.conn.close()
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        self._use(conn)
+        self.read_only = True
+        return True
 
     def _prepare(self, *, fresh: bool) -> None:
         conn = self.conn
-        if self.path is not None:
+        if self.read_only:
+            if fresh:
+                raise RuntimeFailure(self.read_only_message())
+        elif self.path is not None:
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: in WAL mode, NORMAL may lose the last commits on power loss.
             conn.execute("PRAGMA synchronous = FULL")
@@ -303,20 +368,45 @@ class SQLiteStore(LogStore):
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise RuntimeFailure(
-                f"the database {self.location} is busy ({exc}); another tracker process "
-                "held it for too long, try again"
-            ) from None
+        except sqlite3.Error as exc:
+            raise self.cause(exc) from None
         try:
             yield
-        except BaseException:
+            conn.execute("COMMIT")
+        except BaseException as exc:
             # SQLite may have rolled back already (a full disk, an I/O error): a second
             # ROLLBACK would fail and hide the cause.
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and (
+                _primary(exc) in _NAMED or _disk_full(self.path)
+            ):
+                raise self.cause(exc) from None
             raise
-        conn.execute("COMMIT")
+
+    def cause(self, exc: sqlite3.Error) -> Exception:
+        """The real cause of a failed write, named: a full disk, a read-only file, a lock."""
+        code = _primary(exc)
+        where = shown(self.location)
+        if code == SQLITE_FULL or (code in (SQLITE_IOERR, None) and _disk_full(self.path)):
+            return RuntimeFailure(
+                f"no space left for the database {where}; nothing was written "
+                "(free some space and run the command again)"
+            )
+        if code == SQLITE_READONLY:
+            return RuntimeFailure(self.read_only_message())
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return RuntimeFailure(
+                f"the database {where} is busy ({exc}); another tracker process "
+                "held it for too long, try again"
+            )
+        if code == SQLITE_IOERR:
+            return RuntimeFailure(
+                f"the disk holding {where} failed to read or write ({exc}); nothing was "
+                "written: check the disk, then run tracker verify"
+            )
+        return exc
 
     @contextmanager
     def reading(self) -> Iterator[Sql]:
