@@ -281,7 +281,13 @@ def status(
     ),
     open_only: bool = typer.Option(False, "--open", help="Only open commitments."),
     stale: bool = typer.Option(False, "--stale", help="Only stale commitments."),
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
+    fmt: str = typer.Option(
+        "table",
+        "--format",
+        metavar="FORMAT",
+        help="table, json, csv or md. In csv, a cell a spreadsheet would read as a formula "
+        "(starting with =, +, -, @, a tab or a carriage return) starts with a ' instead.",
+    ),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
     output = entry.status(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tracker.output.markdown import md_escape
 from tracker.output.structured import status_json
-from tracker.output.text import _clip, status_label
+from tracker.output.text import _clip, hang, status_label
 
 if TYPE_CHECKING:  # `status` and `log` start faster without the reminder module
     from tracker.domain.views import ReminderReport
@@ -92,7 +92,8 @@ def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
             last = s.last_statement
             if last:
                 src = f" ({last.source})" if last.source else ""
-                lines.append(f"        last: {last.on}, {last.by}: “{_clip(last.quote, 160)}”{src}")
+                start = f"        last: {last.on}, {last.by}: “"
+                lines.append(f"{start}{hang(last.quote, len(start), 160)}”{src}")
             else:
                 lines.append(f"        last: no statement yet (added {s.added_on})")
     return "\n".join(lines) + "\n"
