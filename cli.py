@@ -34,6 +34,8 @@ class TrackerGroup(TyperGroup):
             return super().invoke(ctx)
         except Exception as exc:
             error = entry.failure(exc)
+            if error is None and isinstance(ctx.obj, Settings):
+                error = entry.damage(ctx.obj, exc)  # a damaged row, if verify finds one
             if error is None:
                 raise  # a closed pipe (click exits quietly), or a bug: keep its traceback
             fail(error)

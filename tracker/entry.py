@@ -57,6 +57,36 @@ def _named_sqlite(exc: sqlite3.DatabaseError) -> TrackerError | None:
     return None
 
 
+def damage(settings: Settings, exc: Exception) -> TrackerError | None:
+    """For an error that is not ours (None from `failure`): is the database damaged?
+
+    A projection row changed behind tracker's back (an invalid date, a number where a
+    list belongs, bytes that are not UTF-8) can break any reader. Rather than guess, this
+    asks `verify`: when it finds the database damaged, that is the one line the user sees
+    (exit 1), naming what is wrong and the repair; when it finds nothing, the error is a
+    bug and keeps its traceback.
+    """
+    store = settings.opened_store
+    if store is None or isinstance(exc, BrokenPipeError | KeyboardInterrupt):
+        return None
+    try:
+        from tracker.application.integrity import verify
+        from tracker.application.session import Session
+
+        result = verify(Session(store=store, actor="reader"))
+    except Exception:
+        return None
+    if result.ok:
+        return None
+    first = str(result.problems[0])
+    more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+    return RuntimeFailure(
+        f"the database {store.location} is damaged: {first}{more}; the command stopped "
+        f"at it ({type(exc).__name__}); tracker rebuild repairs the projections, "
+        "tracker verify lists every problem"
+    )
+
+
 def failure(exc: Exception) -> TrackerError | None:
     """The error boundary: the one-line error `exc` becomes, or None when it is not ours.
 

@@ -192,7 +192,7 @@ def run(invocation: Invocation) -> int:
                 output = entry.log(settings, **invocation.params)
             echo(output)
         except Exception as exc:
-            error = entry.failure(exc)
+            error = entry.failure(exc) or entry.damage(settings, exc)
             if error is None:
                 raise
             echo(entry.error_line(error) + "\n", err=True)
