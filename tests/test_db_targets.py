@@ -74,3 +74,17 @@ def test_a_pre_existing_empty_file_becomes_private(run, tmp_path):
     target.chmod(0o644)
     assert run("--db", str(target), *WORKED_EXAMPLE[0]).exit_code == 0
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("command", [["status"], ["retract"], ["add"]])
+def test_a_huge_id_is_echoed_once_and_cut_short(run, command):
+    huge = "a" * 100_000
+    args = {
+        "status": ["status", huge],
+        "retract": ["retract", huge, "--reason", "typo"],
+        "add": ["add", huge, "--title", "T"],
+    }[command[0]]
+    result = run(*args)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert len(line) < 1_000 and line.count("(100,000 characters)") == 1, line[:300]

@@ -11,6 +11,7 @@ Nothing here imports typer or click; heavy modules are imported where they are u
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -39,7 +40,17 @@ def term_width() -> int | None:
 def error_line(error: TrackerError) -> str:
     """The one line the user sees: control characters from a path or id shown escaped, so
     nothing echoed can move the cursor, colour the terminal or start a second line."""
-    return f"Error: {shown(str(error))}"
+    return "Error: " + _LONG_WORD.sub(_clip_word, shown(str(error)))
+
+
+# A value echoed in an error (an id, a name) longer than this is cut short: a
+# 100,000-character id is not worth a screenful, let alone two.
+_LONG_WORD = re.compile(r"[^\s'\"();:,]{301,}")
+
+
+def _clip_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return f"{word[:60]}… ({len(word):,} characters)"
 
 
 def _named_sqlite(exc: sqlite3.DatabaseError) -> TrackerError | None:

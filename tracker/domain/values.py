@@ -7,6 +7,7 @@ user mistake becomes a `UserError` whose message names the thing and the fix.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -103,7 +104,7 @@ def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
     """The error for an id that is not in the log, with a did-you-mean and the way to add it."""
     return UserError(
         f"unknown commitment {cid!r}{_suggest(cid, known)}; "
-        f"add it with: tracker add {cid} --title TEXT"
+        f"add it with: tracker add {shlex.quote(cid)} --title TEXT"
     )
 
 
