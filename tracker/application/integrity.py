@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -361,17 +362,31 @@ def _cli_rules(
 
     The same functions as the CLI (`tracker.domain.values`): lengths, names (one line, no
     invisible characters, in the normal form the CLI stores), statuses and the labels the
-    CLI keeps with them, and no effective date after today.
+    CLI keeps with them, and no effective date after today. The codec has already applied
+    the character rules, so a value that is short enough and already as the CLI would
+    store it passes without calling them again; any other goes through the CLI's own
+    function, whose error is the line's.
     """
     try:
-        _check_same("recorded_by", recorded_by, values.check_name("recorded_by", recorded_by))
-        if type_name != ReminderIssued.TYPE and date.fromisoformat(occurred_on) > today:
+        _check_text(_NAME, "recorded_by", recorded_by)
+        if type_name != ReminderIssued.TYPE and occurred_on > today.isoformat():
             raise _LineError(
                 f"occurred_on {occurred_on} is in the future (today is {today.isoformat()}); "
                 "the command line records an event on the day it happened"
             )
-        for field in attrs.fields(type(payload)):
-            _check_value(f"data.{field.name}", field.name, getattr(payload, field.name))
+        for name, kind in _FIELD_KINDS.get(type(payload), ()):
+            value = getattr(payload, name)
+            if value is None:
+                continue
+            path = f"data.{name}"
+            if kind != _NAME or isinstance(value, str):
+                _check_text(kind, path, value)
+                continue
+            for i, item in enumerate(value):
+                _check_text(kind, f"{path}[{i}]", item)
+            if len(set(value)) != len(value):
+                twice = next(n for n in value if value.count(n) > 1)
+                raise _LineError(f"{path} names {_clip(twice)} twice")
         status = getattr(payload, "status", None)
         _check_label("data", status, getattr(payload, "label", None))
         for i, ref in enumerate(getattr(payload, "commitments", ())):
@@ -380,29 +395,45 @@ def _cli_rules(
         raise _LineError(str(exc)) from None
 
 
-_QUOTES = {"quote"}
-_TEXTS = {"note", "reason"}
-_LINES = {"title", "source", "label", "schedule"}
-_NAMES = {"by", "parties", "tags"}
+_QUOTE, _TEXT, _LINE, _NAME = "quote", "text", "line", "name"
+_KIND_OF_FIELD = {
+    "quote": _QUOTE,
+    "note": _TEXT,
+    "reason": _TEXT,
+    "title": _LINE,
+    "source": _LINE,
+    "label": _LINE,
+    "schedule": _LINE,
+    "by": _NAME,
+    "parties": _NAME,
+    "tags": _NAME,
+}
+# Each event class's text fields, with their kind: looked up once, not per line.
+_FIELD_KINDS = {
+    cls: [(f.name, _KIND_OF_FIELD[f.name]) for f in attrs.fields(cls) if f.name in _KIND_OF_FIELD]
+    for cls in EVENT_TYPES.values()
+}
+_LIMITS = {
+    _QUOTE: values.MAX_QUOTE_CHARS,
+    _TEXT: values.MAX_TEXT_CHARS,
+    _LINE: rules.MAX_LINE_CHARS,
+    _NAME: values.MAX_NAME_CHARS,
+}
 
 
-def _check_value(path: str, name: str, value: Any) -> None:
-    if value is None:
-        return
-    if name in _QUOTES:
+def _check_text(kind: str, path: str, value: str) -> None:
+    """`value` as the CLI would have stored it, or the CLI's error (or how it differs)."""
+    as_stored = len(value) <= _LIMITS[kind] and value == value.strip()
+    if as_stored and (kind != _NAME or value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return  # (the codec already refused control and invisible characters)
+    if kind == _QUOTE:
         _check_same(path, value, values.check_quote(value), "around it")
-    elif name in _TEXTS:
+    elif kind == _TEXT:
         _check_same(path, value, values.check_text(path, value), "around it")
-    elif name in _LINES:
+    elif kind == _LINE:
         _check_same(path, value, values.check_line(path, value), "around it")
-    elif name in _NAMES:
-        names = (value,) if isinstance(value, str) else value
-        for i, item in enumerate(names):
-            where = path if isinstance(value, str) else f"{path}[{i}]"
-            _check_same(where, item, values.check_name(where, item))
-        if len(set(names)) != len(names):
-            twice = next(n for n in names if names.count(n) > 1)
-            raise _LineError(f"{path} names {_clip(twice)} twice")
+    else:
+        _check_same(path, value, values.check_name(path, value))
 
 
 def _check_same(path: str, given: str, stored: str, what: str = "") -> None:

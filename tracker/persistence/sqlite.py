@@ -23,6 +23,7 @@ from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.logstore import (
     IMMUTABLE_MESSAGE,
     REBUILD_REPAIRS,
+    SELECT_EVENTS,
     LogStore,
     dict_rows,
     log_damage,
@@ -447,6 +448,10 @@ class SQLiteStore(LogStore):
                 "or change what is appended; remove it if nobody meant it"
             )
         return problems
+
+    def _rows_since(self, seq: int) -> list[tuple[Any, ...]]:
+        # Tuples straight from the driver: an import reads back every batch it appends.
+        return self.conn.execute(f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
 
     def physical_problems(self, *, full: bool = False) -> list[str]:
         """SQLite's own check of the file: pages, b-trees, indexes (with `full`, index content)."""
