@@ -34,13 +34,15 @@ class TrackerGroup(TyperGroup):
             return super().invoke(ctx)
         except Exception as exc:
             error = entry.failure(exc)
+            if error is None and isinstance(ctx.obj, Settings):
+                error = entry.damage(ctx.obj, exc)  # a damaged row, if verify finds one
             if error is None:
                 raise  # a closed pipe (click exits quietly), or a bug: keep its traceback
             fail(error)
 
 
 def fail(exc: TrackerError) -> NoReturn:
-    typer.echo(f"Error: {exc}", err=True)
+    typer.echo(entry.error_line(exc), err=True)
     raise SystemExit(exc.exit_code)
 
 
@@ -353,7 +355,13 @@ def status(
         metavar="ORDER",
         help="stale (default: most overdue first, then id), id, since or last (latest first).",
     ),
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json, csv or md."),
+    fmt: str = typer.Option(
+        "table",
+        "--format",
+        metavar="FORMAT",
+        help="table, json, csv or md. In csv, a cell a spreadsheet would read as a formula "
+        "(starting with =, +, -, @, a tab or a carriage return) starts with a ' instead.",
+    ),
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
     output = entry.status(
@@ -719,13 +727,18 @@ def import_(
 def verify(
     ctx: typer.Context,
     fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    full: bool = typer.Option(
+        False,
+        "--full",
+        help="Check the whole file with SQLite's integrity_check (slower) instead of quick_check.",
+    ),
 ) -> None:
-    """Check the hash chain, the immutability triggers and the projections."""
+    """Check the file, the hash chain, the triggers and the projections, in one snapshot."""
     from tracker.application.integrity import verify as run_verify
     from tracker.output import structured
 
     check_format(fmt, ("text", "json"))
-    result = run_verify(settings(ctx).session(write=False, catch_up=False))
+    result = run_verify(settings(ctx).session(write=False, catch_up=False), full=full)
     if fmt == "json":
         typer.echo(
             structured.dumps(
@@ -738,6 +751,8 @@ def verify(
                 }
             )
         )
+    elif result.ok and not result.events:
+        typer.echo("ok: 0 events; the database is new or empty, and intact")
     elif result.ok:
         typer.echo(f"ok: {result.events} events, hash chain intact, projections match the log")
     else:
@@ -749,7 +764,7 @@ def verify(
 
 @app.command()
 def rebuild(ctx: typer.Context) -> None:
-    """Drop the projections and replay the log."""
+    """Drop the projections and replay the log; rebuild the log's indexes; name damage left."""
     from tracker.output.progress import Progress
 
     session = settings(ctx).session(write=True, catch_up=False)

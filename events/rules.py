@@ -41,6 +41,16 @@ DURATION_LIMITS = {"d": 36_525, "w": 5_218, "m": 1_200, "y": 100}
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Marks that are legitimate inside right-to-left prose, but never in a name.
 DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+# Line and paragraph separators break a line as a newline does; never in one-line text.
+LINE_SEPARATORS = frozenset("\u2028\u2029")
+# Invisible characters that make two names look the same; never in a name.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+# The CLI's length limits, in characters (after surrounding spaces are stripped).
+MAX_QUOTE_CHARS = 100_000
+MAX_NAME_CHARS = 200
+MAX_TEXT_CHARS = 10_000
+MAX_LINE_CHARS = 500
 
 
 def duration_problem(value: str) -> str | None:
@@ -55,10 +65,12 @@ def duration_problem(value: str) -> str | None:
 _CONTROL = "\x00-\x1f\x7f-\x9f"  # Unicode category Cc, exactly
 _BIDI = "".join(sorted(BIDI_CONTROLS))
 _MARKS = "".join(sorted(DIRECTION_MARKS))
+_LINES = "".join(sorted(LINE_SEPARATORS))
+_ZERO = "".join(sorted(ZERO_WIDTH))
 # One regex per kind of text: a C-speed scan instead of a Python loop per character.
 _FORBIDDEN = {
-    (True, True): re.compile(f"[{_CONTROL}{_BIDI}{_MARKS}]"),
-    (True, False): re.compile(f"[{_CONTROL}{_BIDI}]"),
+    (True, True): re.compile(f"[{_CONTROL}{_BIDI}{_MARKS}{_LINES}{_ZERO}]"),
+    (True, False): re.compile(f"[{_CONTROL}{_BIDI}{_LINES}]"),
     (False, False): re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]"),
 }
 
@@ -77,5 +89,12 @@ def text_problem(value: str, *, single_line: bool, name: bool = False) -> str | 
             return "is not valid UTF-8 text (it holds a lone surrogate)"
         return None
     ch = found.group()
-    kind = "control character" if unicodedata.category(ch) == "Cc" else "direction control"
+    if unicodedata.category(ch) == "Cc":
+        kind = "control character"
+    elif ch in LINE_SEPARATORS:
+        kind = "line separator"
+    elif ch in ZERO_WIDTH:
+        kind = "invisible character"
+    else:
+        kind = "direction control"
     return f"contains the {kind} U+{ord(ch):04X}"

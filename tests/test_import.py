@@ -29,7 +29,7 @@ def stripped(line: str) -> dict:
     """An event as another tool might write it: no seq, prev_hash or hash."""
     event = json.loads(line)
     for key in ("seq", "prev_hash", "hash"):
-        event.pop(key)
+        event.pop(key, None)
     return event
 
 
@@ -127,10 +127,16 @@ def test_missing_file_and_directory(run, tmp_path):
 
 def test_same_id_with_different_content_is_refused(run, lines, tmp_path):
     import_text(run, tmp_path, "\n".join(lines))
-    changed = edit(lines, 1, data={**stripped(lines[1])["data"], "quote": "Other words"})
+    plain = [json.dumps(stripped(line)) for line in lines]  # another tool's lines: no hashes
+    changed = edit(plain, 1, data={**stripped(lines[1])["data"], "quote": "Other words"})
     result = import_text(run, tmp_path, "\n".join(changed))
     assert result.exit_code == 2
     assert "already in the log with different content" in result.stderr
+    # In an export, the same edit (its hash removed) breaks the chain across lines.
+    changed = edit(lines, 1, data={**stripped(lines[1])["data"], "quote": "Other words"})
+    result = import_text(run, tmp_path, "\n".join(changed), db="fresh.db")
+    assert result.exit_code == 2
+    assert "line 2: has no hash, but lines 1 and 3 around it have theirs" in result.stderr
 
 
 def test_retraction_must_follow_its_target(run, lines, tmp_path):

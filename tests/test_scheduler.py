@@ -552,3 +552,44 @@ def test_a_report_in_progress_is_finished_before_stopping(db: Path, tmp_path: Pa
     assert received.read_text().startswith("Reminder report for ")
     rest = process.stderr.read() if process.stderr else ""
     assert "issued, 0 stale; sent to --notify" in rest
+
+
+# --- unattended writes: FIFOs and links at the report path ----------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "dangling symlink"])
+def test_a_fifo_or_link_at_the_report_path_is_refused_before_the_day_is_claimed(
+    session: Session, tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    out = outdir(tmp_path)
+    target = out / "reminders-2025-11-03.txt"
+    elsewhere = tmp_path / "elsewhere.txt"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        if kind == "symlink":
+            elsewhere.write_text("keep me\n")
+        target.symlink_to(elsewhere)
+    schedule = make_schedule(session, output_dir=out)
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR):
+        schedule.run_scheduled()  # the job target: errors are logged, the scheduler carries on
+    assert time.monotonic() - started < 10  # no hang on the FIFO
+    assert issued_events(session) == []  # nothing claimed: a later firing can still issue it
+    (message,) = [r.getMessage() for r in caplog.records]
+    what = {"fifo": "a named pipe (FIFO)"}.get(kind, "a symbolic link")
+    assert f"the report file {target} is {what}, not a plain file" in message
+    assert "nothing recorded" in message
+    if kind == "symlink":
+        assert elsewhere.read_text() == "keep me\n"
+    target.unlink()
+    assert schedule.fire(at("2025-11-03T08:00")).issued
+
+
+def test_a_suggested_mkdir_is_quoted_for_the_shell(tmp_path: Path) -> None:
+    from tracker.application.schedule import check
+
+    folder = tmp_path / "reports; touch PWNED #"
+    with pytest.raises(UserError) as caught:
+        check("0 8 * * *", timezone=NEW_YORK, output_dir=folder)
+    assert f"(mkdir -p {shlex.quote(str(folder))})" in str(caught.value)

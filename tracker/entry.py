@@ -11,12 +11,13 @@ Nothing here imports typer or click; heavy modules are imported where they are u
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
 
 from tracker.application.session import Settings
-from tracker.errors import RuntimeFailure, TrackerError, UserError
+from tracker.errors import RuntimeFailure, TrackerError, UserError, shown
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
 
@@ -34,6 +35,67 @@ def term_width() -> int | None:
 
         return shutil.get_terminal_size().columns
     return None
+
+
+def error_line(error: TrackerError) -> str:
+    """The one line the user sees: control characters from a path or id shown escaped, so
+    nothing echoed can move the cursor, colour the terminal or start a second line."""
+    return "Error: " + _LONG_WORD.sub(_clip_word, shown(str(error)))
+
+
+# A value echoed in an error (an id, a name) longer than this is cut short: a
+# 100,000-character id is not worth a screenful, let alone two.
+_LONG_WORD = re.compile(r"[^\s'\"();:,]{301,}")
+
+
+def _clip_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return f"{word[:60]}… ({len(word):,} characters)"
+
+
+def _named_sqlite(exc: sqlite3.DatabaseError) -> TrackerError | None:
+    """A full disk, a read-only file or a busy database met outside a store's own checks."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    code = code & 0xFF if isinstance(code, int) else None
+    if code == 13:  # SQLITE_FULL
+        return RuntimeFailure("no space left on the disk holding the database; nothing was written")
+    if code == 8:  # SQLITE_READONLY
+        return RuntimeFailure(
+            "the database is read-only: reading commands work, writing ones need write access"
+        )
+    if code in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+        return RuntimeFailure(f"the database is busy ({exc}); another process holds it, try again")
+    return None
+
+
+def damage(settings: Settings, exc: Exception) -> TrackerError | None:
+    """For an error that is not ours (None from `failure`): is the database damaged?
+
+    A projection row changed behind tracker's back (an invalid date, a number where a
+    list belongs, bytes that are not UTF-8) can break any reader. Rather than guess, this
+    asks `verify`: when it finds the database damaged, that is the one line the user sees
+    (exit 1), naming what is wrong and the repair; when it finds nothing, the error is a
+    bug and keeps its traceback.
+    """
+    store = settings.opened_store
+    if store is None or isinstance(exc, BrokenPipeError | KeyboardInterrupt):
+        return None
+    try:
+        from tracker.application.integrity import verify
+        from tracker.application.session import Session
+
+        result = verify(Session(store=store, actor="reader"))
+    except Exception:
+        return None
+    if result.ok:
+        return None
+    first = str(result.problems[0])
+    more = f" (and {len(result.problems) - 1} more)" if len(result.problems) > 1 else ""
+    return RuntimeFailure(
+        f"the database {store.location} is damaged: {first}{more}; the command stopped "
+        f"at it ({type(exc).__name__}); tracker rebuild repairs the projections, "
+        "tracker verify lists every problem"
+    )
 
 
 def failure(exc: Exception) -> TrackerError | None:
@@ -54,6 +116,8 @@ def failure(exc: Exception) -> TrackerError | None:
             f"the log holds an event this tracker cannot read ({exc}); it was changed "
             "behind tracker's back: run tracker verify"
         )
+    if isinstance(exc, sqlite3.DatabaseError) and _named_sqlite(exc):
+        return _named_sqlite(exc)
     if isinstance(exc, sqlite3.DatabaseError):
         return RuntimeFailure(
             f"the database is damaged or was changed behind tracker's back ({exc}); "

@@ -22,3 +22,28 @@ class RuntimeFailure(TrackerError):
     """Something outside the user's input went wrong (disk, lock, notify command); exit 1."""
 
     exit_code = 1
+
+
+def shown(text: str) -> str:
+    """`text` safe to echo on a terminal: control, bidi and line-separator characters escaped.
+
+    A path or id from the user or a file could carry escape sequences that rewrite the
+    terminal, or a newline that forges a second line; they are shown as \\xNN / \\uNNNN.
+    """
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif code in _INVISIBLE:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+_INVISIBLE = frozenset(
+    {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2028, 0x2029, 0x2060, 0xFEFF}
+    | set(range(0x202A, 0x202F))
+    | set(range(0x2066, 0x206A))
+)

@@ -196,10 +196,10 @@ def run(invocation: Invocation) -> int:
                 output = entry.log(settings, **invocation.params)
             echo(output)
         except Exception as exc:
-            error = entry.failure(exc)
+            error = entry.failure(exc) or entry.damage(settings, exc)
             if error is None:
                 raise
-            echo(f"Error: {error}\n", err=True)
+            echo(entry.error_line(error) + "\n", err=True)
             return error.exit_code
         finally:
             settings.close()

@@ -12,10 +12,11 @@ import io
 import json
 import os
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import attrs
 
@@ -28,6 +29,7 @@ from events import (
     Event,
     EventRetracted,
     NewEvent,
+    ReminderIssued,
     StoredEvent,
     commitments_of,
     rules,
@@ -36,7 +38,8 @@ from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid
 from projections import PROJECTIONS
 from projections.sql import Sql
 from tracker.application.session import Session
-from tracker.errors import UserError
+from tracker.domain import values
+from tracker.errors import UserError, shown
 from tracker.persistence.logstore import replay
 from tracker.persistence.store import EventStore
 
@@ -47,6 +50,9 @@ REQUIRED = ("id", "type", "schema", "occurred_on", "recorded_at", "recorded_by",
 
 
 Progress = Callable[[int, int], None]
+
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -103,44 +109,56 @@ def check_chain(events: Iterable[StoredEvent]) -> tuple[int, Problem | None]:
     return count, None
 
 
-def verify(session: Session) -> Verification:
-    """The chain, the triggers, the checkpoints, then every projection against a replay.
+def verify(session: Session, *, full: bool = False) -> Verification:
+    """The file, the chain, the triggers, the checkpoints, then every projection against a replay.
 
-    The session's store must be opened without catching up (`catch_up=False`), so the
-    projections are compared as they are on disk.
+    Everything is read from one snapshot (one read transaction), so writers appending at
+    the same time never make it cry wolf: it sees the log and its projections exactly as
+    they were at one moment. The session's store must be opened without catching up
+    (`catch_up=False`), so the projections are compared as they are on disk.
     """
     store = session.store
     problems: list[Problem] = []
-    _, bad = check_chain(store.read())
-    if bad is not None:
-        problems.append(bad)
-    count = store.last_seq()  # the log's length, wherever the chain check stopped
-    problems.extend(Problem(what=text) for text in store.trigger_problems())
-    try:
-        checkpoints = store.checkpoints()
-    except Exception as exc:  # a dropped table, whichever database says so
-        checkpoints = {}
-        problems.append(Problem(what=f"projection checkpoints cannot be read ({exc})"))
-    if bad is None and _made_by_an_older_tracker(checkpoints, count):
-        # Tables an older tracker made (a log written before a projection change) are
-        # replayed, as any command does on opening the log; then they are compared.
-        store.rebuild()
-        checkpoints = store.checkpoints()
-    for projection in PROJECTIONS:
-        _, seq = checkpoints.get(projection.name, (None, None))
-        if seq is not None and seq != count:
-            what = "removed from it" if seq > count else "appended without their projections"
-            problems.append(
-                Problem(
-                    what=f"the log ends at seq {count} but projection {projection.name} has "
-                    f"seen seq {seq}: events were {what}"
+    _rebuild_if_made_by_an_older_tracker(store)
+    with store.reading() as sql:
+        problems.extend(Problem(what=text) for text in store.physical_problems(full=full))
+        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store))
+        count, bad = chain or (0, None)
+        if bad is not None:
+            problems.append(bad)
+        triggers = _guarded(store, problems, "the triggers cannot be read", store.trigger_problems)
+        problems.extend(Problem(what=text) for text in triggers or ())
+        if chain is None:
+            return Verification(events=0, problems=tuple(problems))
+        checkpoints = _guarded(
+            store, problems, "projection checkpoints cannot be read", store.checkpoints
+        )
+        for projection in PROJECTIONS:
+            _, seq = (checkpoints or {}).get(projection.name, (None, None))
+            if seq is not None and seq != count:
+                what = "removed from it" if seq > count else "appended without their projections"
+                problems.append(
+                    Problem(
+                        what=f"the log ends at seq {count} but projection {projection.name} has "
+                        f"seen seq {seq}: events were {what}"
+                    )
                 )
-            )
-    if bad is not None:
-        problems.append(Problem(what="projections not compared: the log itself is damaged"))
-        return Verification(events=count, problems=tuple(problems))
-    problems.extend(_compare_projections(store))
+        if bad is not None:
+            problems.append(Problem(what="projections not compared: the log itself is damaged"))
+        elif count or checkpoints:  # a new, empty database has no projections yet: intact
+            problems.extend(_compare_projections(store, sql))
     return Verification(events=count, problems=tuple(problems))
+
+
+def _rebuild_if_made_by_an_older_tracker(store: EventStore) -> None:
+    """Tables an older tracker made (a log written before a projection change) are replayed
+    first, as any command does on opening the log; then verify compares them. Any failure
+    here is left for verify itself to find and name."""
+    try:
+        if _made_by_an_older_tracker(store.checkpoints(), store.last_seq()):
+            store.rebuild()
+    except Exception:  # a damaged or read-only database: verify says what it finds
+        return
 
 
 def _made_by_an_older_tracker(checkpoints: dict[str, tuple[int, int]], count: int) -> bool:
@@ -152,29 +170,53 @@ def _made_by_an_older_tracker(checkpoints: dict[str, tuple[int, int]], count: in
     )
 
 
-def _compare_projections(store: EventStore) -> list[Problem]:
-    """Replay the log into a scratch in-memory database and compare table by table."""
+def _chain(store: EventStore) -> tuple[int, Problem | None]:
+    _, bad = check_chain(store.read())
+    return store.last_seq(), bad  # the log's length, wherever the chain check stopped
+
+
+def _guarded(
+    store: EventStore, problems: list[Problem], what: str, step: Callable[[], T], fix: str = ""
+) -> T | None:
+    """Run one step of verify; a store error (a dropped table, a damaged page) is a finding.
+
+    The step runs in a savepoint, so on PostgreSQL a failed query does not end the snapshot.
+    """
+    try:
+        with store.savepoint():
+            return step()
+    except Exception as exc:  # whichever database (or codec) says so: a finding, not a crash
+        problems.append(Problem(what=f"{what} ({_one_line(exc)}){fix}"))
+        return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
+    """Replay the log into a scratch in-memory database and compare table by table.
+
+    The caller holds the read snapshot: the log and the tables are read in it.
+    """
     from tracker.persistence.sqlite import SQLiteStore
 
-    problems = []
+    problems: list[Problem] = []
     fresh = SQLiteStore(None)
     try:
         for projection in PROJECTIONS:
             replay(projection, fresh.sql, store.read())
             for table in projection.tables:
                 theirs = _table_rows(fresh.sql, table)
-                try:
-                    with store.reading() as sql:
-                        ours = _table_rows(sql, table)
-                except Exception as exc:  # a dropped table, whichever database says so
-                    problems.append(
-                        Problem(
-                            what=f"projection table {table} cannot be read ({exc}); "
-                            "run: tracker rebuild"
-                        )
-                    )
-                    continue
-                if ours != theirs:
+                ours = _guarded(
+                    store,
+                    problems,
+                    f"projection table {table} cannot be read",
+                    lambda table=table: _table_rows(sql, table),  # type: ignore[misc]
+                    "; run: tracker rebuild",
+                )
+                if ours is not None and ours != theirs:
                     diff = len(ours.symmetric_difference(theirs))
                     problems.append(
                         Problem(
@@ -203,7 +245,9 @@ class ImportResult:
 
 
 class _LineError(Exception):
-    pass
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line  # another line than the one being read, when that one is at fault
 
 
 def _field(line: dict[str, Any], name: str) -> Any:
@@ -212,18 +256,22 @@ def _field(line: dict[str, Any], name: str) -> Any:
     return line[name]
 
 
-def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Event]:
+def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], NewEvent, Event]:
     """Check one line of an export; return it parsed, as a NewEvent, and its payload."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _LineError(f"not valid UTF-8 (byte {exc.start + 1})") from None
     try:
-        line = json.loads(text)
+        line = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         # Some messages end in "at" ("Unterminated string starting at"): say it once.
         where = f"column {exc.colno}" if exc.msg.endswith(" at") else f"at column {exc.colno}"
         raise _LineError(f"not valid JSON ({exc.msg} {where})") from None
+    except RecursionError:
+        raise _LineError(f"nested deeper than {MAX_DEPTH} levels") from None
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _depth(line) > MAX_DEPTH:
+        raise _LineError(f"nested deeper than {MAX_DEPTH} levels")
     if not isinstance(line, dict):
         raise _LineError("not a JSON object; each line of an export is one event object")
     unknown = sorted(set(line) - set(ENVELOPE_FIELDS))
@@ -266,6 +314,7 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Event]:
         payload = CODEC.decode(type_name, line["schema"], line["data"])
     except CodecError as exc:
         raise _LineError(str(exc)) from None
+    _cli_rules(type_name, occurred_on, recorded_by, payload, today)
     event = NewEvent(
         id=event_id,
         type=type_name,
@@ -276,6 +325,175 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any], NewEvent, Event]:
         data=canonical_json(line["data"]),
     )
     return line, event, payload
+
+
+# An export line is an envelope around data a few levels deep; anything deeper, or a
+# number longer than any seq or schema can be, is not an export (and would otherwise
+# reach the parser's recursion limit or Python's limit on digits as a traceback).
+MAX_DEPTH = 16
+MAX_NUMBER_CHARS = 20
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        twice = next(key for key, _ in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise _LineError(f"the key {_clip(twice)} appears twice in one object")
+    return obj
+
+
+def _number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _LineError(f"a number is {len(text):,} characters long; no field needs that")
+        return kind(text)
+
+    return parse
+
+
+def _no_constant(text: str) -> Any:
+    raise _LineError(f"{text} is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates,
+    parse_int=_number(int),
+    parse_float=_number(float),
+    parse_constant=_no_constant,
+)
+
+
+def _depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _cli_rules(
+    type_name: str, occurred_on: str, recorded_by: str, payload: Event, today: date
+) -> None:
+    """The rules the command line applies to what it records, applied to an import line.
+
+    The same functions as the CLI (`tracker.domain.values`): lengths, names (one line, no
+    invisible characters, in the normal form the CLI stores), statuses and the labels the
+    CLI keeps with them, and no effective date after today. The codec has already applied
+    the character rules, so a value that is short enough and already as the CLI would
+    store it passes without calling them again; any other goes through the CLI's own
+    function, whose error is the line's.
+    """
+    try:
+        _check_text(_NAME, "recorded_by", recorded_by)
+        if type_name != ReminderIssued.TYPE and occurred_on > today.isoformat():
+            raise _LineError(
+                f"occurred_on {occurred_on} is in the future (today is {today.isoformat()}); "
+                "the command line records an event on the day it happened"
+            )
+        for name, kind in _FIELD_KINDS.get(type(payload), ()):
+            value = getattr(payload, name)
+            if value is None:
+                continue
+            path = f"data.{name}"
+            if kind != _NAME or isinstance(value, str):
+                _check_text(kind, path, value)
+                continue
+            for i, item in enumerate(value):
+                _check_text(kind, f"{path}[{i}]", item)
+            if len(set(value)) != len(value):
+                twice = next(n for n in value if value.count(n) > 1)
+                raise _LineError(f"{path} names {_clip(twice)} twice")
+        status = getattr(payload, "status", None)
+        _check_label("data", status, getattr(payload, "label", None))
+        for i, ref in enumerate(getattr(payload, "commitments", ())):
+            _check_label(f"data.commitments[{i}]", ref.status, ref.label)
+    except UserError as exc:
+        raise _LineError(str(exc)) from None
+
+
+_QUOTE, _TEXT, _LINE, _NAME = "quote", "text", "line", "name"
+_KIND_OF_FIELD = {
+    "quote": _QUOTE,
+    "note": _TEXT,
+    "reason": _TEXT,
+    "title": _LINE,
+    "source": _LINE,
+    "label": _LINE,
+    "schedule": _LINE,
+    "speakers": _NAME,
+    "aliases": _NAME,
+    "parties": _NAME,
+    "tags": _NAME,
+}
+# Each event class's text fields, with their kind: looked up once, not per line.
+_FIELD_KINDS = {
+    cls: [(f.name, _KIND_OF_FIELD[f.name]) for f in attrs.fields(cls) if f.name in _KIND_OF_FIELD]
+    for cls in EVENT_TYPES.values()
+}
+_LIMITS = {
+    _QUOTE: values.MAX_QUOTE_CHARS,
+    _TEXT: values.MAX_TEXT_CHARS,
+    _LINE: rules.MAX_LINE_CHARS,
+    _NAME: values.MAX_NAME_CHARS,
+}
+
+
+def _check_text(kind: str, path: str, value: str) -> None:
+    """`value` as the CLI would have stored it, or the CLI's error (or how it differs)."""
+    as_stored = len(value) <= _LIMITS[kind] and value == value.strip()
+    if as_stored and (kind != _NAME or value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return  # (the codec already refused control and invisible characters)
+    if kind == _QUOTE:
+        _check_same(path, value, values.check_quote(value), "around it")
+    elif kind == _TEXT:
+        _check_same(path, value, values.check_text(path, value), "around it")
+    elif kind == _LINE:
+        _check_same(path, value, values.check_line(path, value), "around it")
+    else:
+        _check_same(path, value, values.check_name(path, value))
+
+
+def _check_same(path: str, given: str, stored: str, what: str = "") -> None:
+    """The CLI stores text stripped (names also in Unicode normal form C); so must an import."""
+    if given == stored:
+        return
+    if what:
+        raise _LineError(f"{path} has spaces or blank lines {what}; the command line strips them")
+    raise _LineError(
+        f"{path} {_clip(given)} is not written as the command line stores it "
+        f"({_clip(stored)}: no surrounding spaces, Unicode normal form C)"
+    )
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    """A value for an error message: escaped, quoted, and cut short if long."""
+    shown_text = shown(text)
+    if len(shown_text) > limit:
+        return repr(shown_text[:limit]) + f"… ({len(text):,} characters)"
+    return repr(shown_text)
+
+
+def _check_label(path: str, status: str | None, label: str | None) -> None:
+    if label is None:
+        return
+    if status is None:
+        raise _LineError(f"{path}.label is given without a status")
+    try:
+        meant, written = values.parse_status(label)
+    except UserError:
+        meant, written = None, None
+    if meant != status or written != label:
+        raise _LineError(
+            f"{path}.label {_clip(label)} is not a word the command line accepts for "
+            f"status {status} (see tracker status --help)"
+        )
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -300,8 +518,12 @@ class _Checker:
     in the log in a small temporary table, and commitment ids (a few thousand) in sets.
     """
 
-    def __init__(self, sql: Sql, before_seq: int) -> None:
+    def __init__(self, sql: Sql, before_seq: int, today: date) -> None:
         self.sql = sql
+        self.today = today
+        # The export's own chain: the previous line's (number, seq, hash), if it had one.
+        self.previous: tuple[int, int, str] | None = None
+        self.gap: int | None = None  # the first line without a hash after one with it
         self.before = before_seq  # events after this seq are this import's
         self.lines = array("Q")  # the file line of each appended event, by seq
         sql.execute(
@@ -331,12 +553,43 @@ class _Checker:
         parsed: list[tuple[int, NewEvent, Event]] = []
         for number, raw in batch:
             try:
-                _, event, payload = _parse_line(raw)
+                line, event, payload = _parse_line(raw, self.today)
+                self._follow_chain(number, line)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
-                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+                raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
             parsed.append((number, event, payload))
         return self._check_batch(parsed)
+
+    def _follow_chain(self, number: int, line: dict[str, Any]) -> None:
+        """Lines that carry hashes must chain as the export wrote them: none removed,
+        moved, or edited with its hash taken off (a line without one between them)."""
+        hashed = "hash" in line
+        if not hashed:
+            if self.previous is not None and self.gap is None:
+                self.gap = number
+            return
+        if self.gap is not None and self.previous is not None:
+            raise _LineError(
+                f"has no hash, but lines {self.previous[0]} and {number} around it have "
+                "theirs: an export's lines all carry one (was this line edited and its hash "
+                "removed?)",
+                line=self.gap,
+            )
+        seq, prev_hash = line["seq"], line["prev_hash"]
+        if self.previous is None:
+            if seq == 1 and prev_hash != GENESIS_HASH:
+                raise _LineError("seq 1 must have the genesis prev_hash (64 zeros)")
+        else:
+            last_number, last_seq, last_hash = self.previous
+            if line["hash"] == last_hash:
+                raise _LineError(f"id {line['id']} already appears on line {last_number}")
+            if seq != last_seq + 1 or prev_hash != last_hash:
+                raise _LineError(
+                    f"does not follow line {last_number} in the export's hash chain (seq {seq} "
+                    f"after seq {last_seq}): a line was removed, moved or edited"
+                )
+        self.previous = (number, seq, line["hash"])
 
     def _check_batch(self, batch: list[tuple[int, NewEvent, Event]]) -> list[NewEvent]:
         if not batch:
@@ -474,7 +727,7 @@ def import_events(
     store = session.store
     size = _size(stream)
     with store.writing() as sql:
-        checker = _Checker(sql, store.last_seq())
+        checker = _Checker(sql, store.last_seq(), session.today)
 
         lines = 0
 

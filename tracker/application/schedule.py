@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -66,7 +67,7 @@ from projections.queries import View
 from tracker.application import remind
 from tracker.application.session import Session
 from tracker.errors import TrackerError, UserError
-from tracker.output.files import write_file_atomically
+from tracker.output.files import refuse_special, write_report_atomically
 from tracker.output.reminders import render_report
 
 log = logging.getLogger(__name__)
@@ -224,6 +225,10 @@ class ReminderSchedule:
     def fire(self, at: datetime) -> Firing:
         """Issue the report of the firing scheduled `at`, unless its day already has one."""
         day = self.day_of(at)
+        path = self.report_path(day)
+        if path is not None:
+            # Before the day is claimed: a FIFO or link there is refused, nothing recorded.
+            refuse_special(path, "the report file")
         report = remind.build(self.session, day)
         stale = len(report.items)
         if remind.record(self.session, report, schedule=self.expression) is None:
@@ -238,10 +243,9 @@ class ReminderSchedule:
         went: list[str] = []
         failures: list[str] = []
         written = None
-        if self.output_dir is not None:
-            path = self.output_dir / f"reminders-{day.isoformat()}.{EXTENSIONS[self.fmt]}"
+        if path is not None:
             try:
-                write_file_atomically(path, text)
+                write_report_atomically(path, text)
             except (TrackerError, OSError) as exc:
                 failures.append(f"writing {path} failed ({exc})")
             else:
@@ -268,6 +272,11 @@ class ReminderSchedule:
             notified=notified,
             failures=tuple(failures),
         )
+
+    def report_path(self, day: date) -> Path | None:
+        if self.output_dir is None:
+            return None
+        return self.output_dir / f"reminders-{day.isoformat()}.{EXTENSIONS[self.fmt]}"
 
     def _notify(self, day: date, stale: int, written: Path | None, text: str) -> str | None:
         """Run the notify command with the report on stdin; a description if it failed."""
@@ -400,7 +409,7 @@ def check(
     if output_dir is not None and not output_dir.is_dir():
         raise UserError(
             f"--output-dir {output_dir} is not an existing folder; create it first "
-            f"(mkdir -p {output_dir})"
+            f"(mkdir -p {shlex.quote(str(output_dir))})"
         )
     if notify is not None and not notify.strip():
         raise UserError("--notify is empty; give a shell command, e.g. --notify 'mail -s Stale me'")

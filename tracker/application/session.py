@@ -159,6 +159,11 @@ class Settings:
             return session
         return Session(store=self._store, actor=actor)
 
+    @property
+    def opened_store(self) -> EventStore | None:
+        """The store this process opened, if any (to look at it after a failure)."""
+        return self._store
+
     def who(self) -> str:
         if self.actor is not None:
             from tracker.domain.values import check_name

@@ -7,6 +7,7 @@ user mistake becomes a `UserError` whose message names the thing and the fix.
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -130,17 +131,17 @@ def unknown_commitment(cid: str, known: Iterable[str]) -> UserError:
     """The error for an id that is not in the log, with a did-you-mean and the way to add it."""
     return UserError(
         f"unknown commitment {cid!r}{_suggest(cid, known)}; "
-        f"add it with: tracker add {cid} --title TEXT"
+        f"add it with: tracker add {shlex.quote(cid)} --title TEXT"
     )
 
 
-MAX_QUOTE_CHARS = 100_000
+MAX_QUOTE_CHARS = rules.MAX_QUOTE_CHARS
 
 
-MAX_NAME_CHARS = 200
+MAX_NAME_CHARS = rules.MAX_NAME_CHARS
 
 
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = rules.MAX_TEXT_CHARS
 
 
 def check_name(what: str, value: str) -> str:
@@ -182,7 +183,7 @@ def check_text(
     return value
 
 
-def check_line(what: str, value: str, *, limit: int = 500) -> str:
+def check_line(what: str, value: str, *, limit: int = rules.MAX_LINE_CHARS) -> str:
     """A title or source: one line of text."""
     return check_text(what, value, limit=limit, single_line=True)
 

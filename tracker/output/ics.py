@@ -84,7 +84,8 @@ def calendar_ics(items: Sequence[DueFollowup]) -> str:
         event.add("dtstamp", stamp)
         event.add("last-modified", stamp)
         event.add("dtstart", due)
-        event.add("dtend", due + timedelta(days=1))
+        if due < date.max:  # DTEND is exclusive; without it an all-day event lasts the day
+            event.add("dtend", due + timedelta(days=1))
         event.add("summary", f"Follow-up due: {state.title} ({state.id})")
         event.add("description", description(state, item.answered_by))
         event.add("categories", ["tracker", state.status])

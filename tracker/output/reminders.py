@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.domain.values import plural
 from tracker.output.markdown import md_escape
 from tracker.output.structured import status_json
-from tracker.output.text import clip, status_label
+from tracker.output.text import clip, hang, status_label
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from tracker.domain.views import ReminderItem, ReminderReport
@@ -87,7 +87,8 @@ def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
             last = s.last_statement
             if last:
                 src = f" ({last.source})" if last.source else ""
-                lines.append(f"        last: {last.on}, {last.by}: “{clip(last.quote, 160)}”{src}")
+                start = f"        last: {last.on}, {last.by}: “"
+                lines.append(f"{start}{hang(last.quote, len(start), 160)}”{src}")
             else:
                 lines.append(f"        last: no statement yet (added {s.added_on})")
     return "\n".join(lines) + "\n"

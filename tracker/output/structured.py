@@ -128,6 +128,15 @@ CSV_COLUMNS = (
 )
 
 
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading '."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def status_csv(rows: Sequence[StatusRow]) -> str:
     import csv
     import io
@@ -138,7 +147,8 @@ def status_csv(rows: Sequence[StatusRow]) -> str:
     for r in rows:
         s, last = r.state, r.state.last_statement
         writer.writerow(
-            (
+            csv_cell(cell)
+            for cell in (
                 s.id,
                 s.title,
                 s.kind,

@@ -24,6 +24,20 @@ def clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+def hang(text: str, indent: int, limit: int | None = None) -> str:
+    """Text of several lines, each line after the first starting `indent` columns in.
+
+    Every text renderer writes a quote (or note) this way: its first line where the
+    entry puts it, the rest aligned under that first character. So no line of a quote
+    can start at the margin and pass for an entry of its own (a forged "2025-01-20 … →
+    fulfilled" line). `limit` cuts long text short (with …), keeping its lines.
+    """
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    first, *rest = [line.rstrip() for line in text.splitlines()] or [""]
+    return "\n".join([first, *(" " * indent + line if line else "" for line in rest)])
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None) -> str:
     """Fixed-width columns; the last column is clipped to `width` (None: never clipped)."""
     if not rows:
@@ -32,10 +46,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | No
     lines = []
     for cells in [list(headers), *map(list, rows)]:
         head = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=False))
-        last = cells[-1]
+        parts = cells[-1].splitlines() or [""]
         if width is not None:
-            last = clip(last, max(width - len(head) - 2, 10))
-        lines.append(f"{head}  {last}".rstrip())
+            parts = [clip(part, max(width - len(head) - 2, 10)) for part in parts]
+        lines.append(f"{head}  {hang(chr(10).join(parts), len(head) + 2)}".rstrip())
     return "\n".join(lines) + "\n"
 
 
@@ -156,7 +170,7 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
             continue
         if name == "follow-up due":
             value = _followup_text(detail)
-        lines.append(f"{name + ':':<15}{value or '-'}")
+        lines.append(f"{name + ':':<15}{hang(value or '-', 15)}")
         if name == "review every":
             stale = "; ".join(x.text for x in r.reasons) if r.stale else "no"
             lines.append(f"{'stale:':<15}{stale}")
@@ -165,14 +179,14 @@ def detail_text(detail: Detail, review_default: str, width: int | None) -> str:
     for entry in detail.timeline:
         lines.append(f"  {_entry_heading(entry)}")
         if entry.quote:
-            quote = entry.quote if width is None else clip(entry.quote, width * 3)
-            lines.append(f"      “{quote}”")
+            limit = None if width is None else width * 3
+            lines.append(f"      “{hang(entry.quote, 7, limit)}”")
         if entry.source:
             lines.append(f"      source: {entry.source}")
         if entry.note:
-            lines.append(f"      note: {entry.note}")
+            lines.append(f"      note: {hang(entry.note, 12)}")
         if entry.retracted:
-            lines.append(f"      retracted: {entry.retraction_reason}")
+            lines.append(f"      retracted: {hang(entry.retraction_reason or '', 17)}")
     return "\n".join(lines) + "\n"
 
 

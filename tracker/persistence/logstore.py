@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError
+from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.store import Decide
 
 if TYPE_CHECKING:  # only named in annotations: opening a store loads neither
@@ -75,6 +75,28 @@ def log_tables(position: str) -> tuple[str, str]:
     )
 
 
+REBUILD_REPAIRS = (
+    "it rewrites the projections and the log's indexes, and says if the damage is in the log"
+)
+
+
+def log_damage(location: str, detail: str) -> str:
+    """The message for damage `rebuild` cannot repair: in the log or its indexes."""
+    return (
+        f"the database {shown(location)} is damaged in the log or its indexes ({shown(detail)}); "
+        "rebuild cannot repair it. Save what still reads and start a new file: "
+        f"tracker --db {quoted(location)} export --output saved.jsonl, then "
+        "tracker --db NEW.db import saved.jsonl"
+    )
+
+
+def quoted(text: str) -> str:
+    """`text` as one shell word, its control characters shown escaped."""
+    import shlex
+
+    return shown(shlex.quote(text))
+
+
 def pending_steps(
     where: str, tables: set[str], applied: list[str], known: list[str], not_ours: str
 ) -> list[str]:
@@ -121,6 +143,13 @@ class LogStore:
         raise NotImplementedError
 
     def trigger_problems(self) -> list[str]:
+        raise NotImplementedError
+
+    def physical_problems(self, *, full: bool = False) -> list[str]:
+        """What the database's own check of its storage finds (none where there is none)."""
+        return []
+
+    def savepoint(self) -> AbstractContextManager[None]:
         raise NotImplementedError
 
     # --- appending --------------------------------------------------------------------------
@@ -209,6 +238,28 @@ class LogStore:
             raise RuntimeFailure(
                 f"the log refused the append ({exc}); nothing was written"
             ) from None
+        self._check_inserted(stored)
+
+    def _check_inserted(self, stored: Sequence[StoredEvent]) -> None:
+        """Read back what was just inserted, in the same transaction: exactly these rows.
+
+        A rule tracker did not make (a trigger that ignores or rewrites an insert) would
+        otherwise let "logged" be printed for an event that is not in the log.
+        """
+        found = self._rows_since(stored[0].seq)
+        meant = [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored]
+        if found != meant:
+            matching = len(set(found) & set(meant))
+            raise RuntimeFailure(
+                f"the database {shown(self.location)} did not store the events as given "
+                f"({matching} of {len(meant)} rows as meant; a trigger or rule tracker did "
+                "not make is dropping or changing them); nothing was written: run tracker verify"
+            )
+
+    def _rows_since(self, seq: int) -> list[tuple[Any, ...]]:
+        """The events from `seq` on, as tuples of EVENT_COLUMNS (a store may do it faster)."""
+        rows = self.sql.query(f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq", (seq,))
+        return [tuple(row[c] for c in EVENT_COLUMNS) for row in rows]
 
     def _project(self, stored: Sequence[StoredEvent]) -> None:
         from projections import PROJECTIONS

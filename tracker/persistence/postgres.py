@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError
+from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, log_tables, pending_steps
 
 # One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
@@ -223,6 +223,11 @@ class PostgresStore(LogStore):
         found = {r["name"]: (r["function"], _normal(r["body"])) for r in rows}
         disabled = {r["name"] for r in rows if r["enabled"] == "D"}
         problems = []
+        for name in sorted(set(found) - set(TRIGGERS)):
+            problems.append(
+                f"unexpected trigger {shown(name)} on events (not made by tracker): it can drop "
+                "or change what is appended; remove it if nobody meant it"
+            )
         for name, function in TRIGGERS.items():
             if name not in found:
                 problems.append(f"immutability trigger {name} is missing: events can be edited")
@@ -231,6 +236,13 @@ class PostgresStore(LogStore):
             elif found[name] != (function, EXPECTED_FUNCTIONS[function]):
                 problems.append(f"immutability trigger {name} was altered: events can be edited")
         return problems
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        # Inside `reading()`, a nested transaction is a savepoint: a failed query rolls
+        # back to it and the snapshot goes on.
+        with self.conn.transaction():
+            yield
 
     def close(self) -> None:
         self.conn.close()

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
 
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError
+from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.logstore import (
     IMMUTABLE_MESSAGE,
+    REBUILD_REPAIRS,
+    SELECT_EVENTS,
     LogStore,
     dict_rows,
+    log_damage,
     log_tables,
     pending_steps,
 )
@@ -77,6 +81,26 @@ EXPECTED_TRIGGERS = {
 }
 
 
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL = 5, 6, 8, 10, 13
+_NAMED = {SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL}
+
+
+def _disk_full(path: Path | None) -> bool:
+    """Whether the file system holding `path` has no space left (I/O errors hide it)."""
+    if path is None:
+        return False
+    try:
+        return os.statvfs(path.resolve().parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _primary(exc: BaseException) -> int | None:
+    """SQLite's primary result code of an error (extended codes carry it in the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 class SQLiteSql:
     """`projections.sql.Sql` over one sqlite3 connection."""
 
@@ -110,7 +134,9 @@ def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
                 )
             ]
     except sqlite3.OperationalError as exc:
-        # Locked, unreadable, or a read-only place where WAL cannot make its -shm file.
+        if _primary(exc) in (SQLITE_FULL, SQLITE_BUSY, SQLITE_LOCKED) or _disk_full(path):
+            raise  # named by the store (SQLiteStore.cause)
+        # Unreadable, or a read-only place where WAL cannot make its -shm file.
         raise RuntimeFailure(
             f"cannot read {path} ({exc}); tracker needs read and write access to the file "
             "and its folder"
@@ -147,10 +173,38 @@ def _migrate(conn: sqlite3.Connection) -> None:
     migrations.apply(db)
 
 
+def _refuse_non_file(location: str) -> None:
+    """Refuse, before anything is opened or created, a --db that is not a plain file.
+
+    SQLite reads `:memory:` as a database that vanishes when the command ends, and
+    `file:` as a URI (or, as tracker opens it, a file with a strange name); a FIFO,
+    socket or device would block or be written to. None of them keeps a log.
+    """
+    fix = "give the path of a database file such as ./tracker.db, or a postgresql:// URL"
+    if location == ":memory:" or location.startswith(":memory"):
+        raise UserError(f"--db {shown(location)} would keep nothing after the command; {fix}")
+    if location.lower().startswith("file:"):
+        raise UserError(f"--db {shown(location)} is an SQLite URI, not a file path; {fix}")
+    try:
+        mode = os.stat(location).st_mode
+    except OSError:
+        return  # missing (created later, if writing) or unreadable (said when opened)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise UserError(f"--db {shown(location)} is {kind}, not a database file; {fix}")
+
+
 class SQLiteStore(LogStore):
     """An `EventStore` in one SQLite file (or in memory, for a log that does not exist yet)."""
 
     refused_errors = (sqlite3.IntegrityError,)
+    read_only = False
 
     def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
         """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
@@ -176,10 +230,17 @@ class SQLiteStore(LogStore):
             self._use(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
             self._prepare(fresh=True)
             return
+        _refuse_non_file(str(path))
         if path.is_dir():
             raise UserError(
-                f"{path} is a directory; give a database file such as {path}/tracker.db"
+                f"{shown(str(path))} is a directory; give a database file such as "
+                f"{shown(str(path))}/tracker.db"
             )
+        if not create and path.is_file() and path.stat().st_size == 0:
+            # An empty file holds no log: read it as an empty log, without writing to it.
+            self.path = None
+            self._connect(create)
+            return
         if path.exists():
             try:
                 with path.open("rb") as f:
@@ -188,7 +249,12 @@ class SQLiteStore(LogStore):
                 raise UserError(
                     f"cannot read {path} ({exc.strerror}); check its permissions"
                 ) from None
-            if header and header != SQLITE_HEADER:
+            if not header:
+                # An empty file made beforehand (touch): private before the log goes in.
+                with suppress(OSError):
+                    if path.stat().st_uid == os.getuid():
+                        path.chmod(0o600)
+            elif header != SQLITE_HEADER:
                 raise UserError(
                     f"{path} is not a tracker database (not an SQLite file); "
                     "pass another file with --db"
@@ -212,6 +278,9 @@ class SQLiteStore(LogStore):
                 pass  # another process created it first; both go on to the same checks
             except OSError as exc:
                 raise UserError(f"cannot create {path} ({exc.strerror})") from None
+        writable = os.access(path, os.W_OK) if path.exists() else True
+        if not writable and create:
+            raise RuntimeFailure(self.read_only_message())
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -219,14 +288,53 @@ class SQLiteStore(LogStore):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self._use(conn)
         try:
-            self._prepare(fresh=bool(_refuse_foreign(path, conn)))
-        except BaseException:
-            conn.close()
+            try:
+                pending = _refuse_foreign(path, conn)
+            except RuntimeFailure:
+                if create or not self._open_read_only(path):
+                    raise
+                pending = _refuse_foreign(path, self.conn)
+            self._prepare(fresh=bool(pending))
+        except BaseException as exc:
+            self.conn.close()
+            if self.created:  # nothing was logged into the file this command made
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if isinstance(exc, sqlite3.Error) and (_primary(exc) in _NAMED or _disk_full(path)):
+                raise self.cause(exc) from None
             raise
+
+    def read_only_message(self) -> str:
+        return (
+            f"{shown(self.location)} is read-only: reading commands work, writing ones need "
+            "write access"
+        )
+
+    def _open_read_only(self, path: Path) -> bool:
+        """For a reading command: open a file that cannot be written (nor its folder).
+
+        SQLite needs to create the -shm file beside a WAL database to read it; where it
+        cannot, and no writes wait in a -wal file, the file is read as it is on disk
+        (`immutable`). False when even that cannot be done safely.
+        """
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return False  # committed writes wait in the -wal file; reading without it lies
+        from urllib.parse import quote
+
+        self.conn.close()
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        self._use(conn)
+        self.read_only = True
+        return True
 
     def _prepare(self, *, fresh: bool) -> None:
         conn = self.conn
-        if self.path is not None:
+        if self.read_only:
+            if fresh:
+                raise RuntimeFailure(self.read_only_message())
+        elif self.path is not None:
             conn.execute("PRAGMA journal_mode = WAL")
             # FULL: in WAL mode, NORMAL may lose the last commits on power loss.
             conn.execute("PRAGMA synchronous = FULL")
@@ -249,17 +357,45 @@ class SQLiteStore(LogStore):
         conn = self.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise RuntimeFailure(
-                f"the database {self.location} is busy ({exc}); another tracker process "
-                "held it for too long, try again"
-            ) from None
+        except sqlite3.Error as exc:
+            raise self.cause(exc) from None
         try:
             yield
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            # SQLite may have rolled back already (a full disk, an I/O error): a second
+            # ROLLBACK would fail and hide the cause.
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and (
+                _primary(exc) in _NAMED or _disk_full(self.path)
+            ):
+                raise self.cause(exc) from None
             raise
-        conn.execute("COMMIT")
+
+    def cause(self, exc: sqlite3.Error) -> Exception:
+        """The real cause of a failed write, named: a full disk, a read-only file, a lock."""
+        code = _primary(exc)
+        where = shown(self.location)
+        if code == SQLITE_FULL or (code in (SQLITE_IOERR, None) and _disk_full(self.path)):
+            return RuntimeFailure(
+                f"no space left for the database {where}; nothing was written "
+                "(free some space and run the command again)"
+            )
+        if code == SQLITE_READONLY:
+            return RuntimeFailure(self.read_only_message())
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return RuntimeFailure(
+                f"the database {where} is busy ({exc}); another tracker process "
+                "held it for too long, try again"
+            )
+        if code == SQLITE_IOERR:
+            return RuntimeFailure(
+                f"the disk holding {where} failed to read or write ({exc}); nothing was "
+                "written: check the disk, then run tracker verify"
+            )
+        return exc
 
     @contextmanager
     def reading(self) -> Iterator[Sql]:
@@ -268,17 +404,22 @@ class SQLiteStore(LogStore):
         try:
             yield self.sql
         finally:
-            self.conn.execute("COMMIT")
+            # Nothing was written: ending the snapshot cannot lose anything, and a damaged
+            # page met while reading must not turn into an error here (the reader reports it).
+            if self.conn.in_transaction:
+                with suppress(sqlite3.DatabaseError):
+                    self.conn.execute("ROLLBACK")
 
     # --- integrity ----------------------------------------------------------------------
 
     def trigger_problems(self) -> list[str]:
-        """The immutability and chain triggers that are missing or not as this version made them.
+        """The immutability and chain triggers that are missing or not as this version made them,
+        and any other trigger on events (one could drop or rewrite what is appended).
 
         Compared by their SQL, not their name, so a no-op trigger under the right name is caught.
         """
         found = {
-            name: _normal_sql(sql)
+            name: _normal_sql(sql or "")
             for name, sql in self.conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
             )
@@ -289,7 +430,87 @@ class SQLiteStore(LogStore):
                 problems.append(f"immutability trigger {name} is missing: events can be edited")
             elif found[name] != expected:
                 problems.append(f"immutability trigger {name} was altered: events can be edited")
+        for name in sorted(set(found) - set(EXPECTED_TRIGGERS)):
+            problems.append(
+                f"unexpected trigger {shown(name)} on events (not made by tracker): it can drop "
+                "or change what is appended; remove it if nobody meant it"
+            )
         return problems
+
+    def _rows_since(self, seq: int) -> list[tuple[Any, ...]]:
+        # Tuples straight from the driver: an import reads back every batch it appends.
+        return self.conn.execute(f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
+
+    def physical_problems(self, *, full: bool = False) -> list[str]:
+        """SQLite's own check of the file: pages, b-trees, indexes (with `full`, index content)."""
+        if self.path is None:
+            return []
+        pragma = "integrity_check" if full else "quick_check"
+        try:
+            found = [str(row[0]) for row in self.conn.execute(f"PRAGMA {pragma}(10)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+        return [
+            f"the database file is damaged (SQLite {pragma}: {shown(found[0])}{more}); "
+            f"run tracker rebuild: {REBUILD_REPAIRS}"
+        ]
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Rebuild the projections; repair damage in their pages; refuse to hide damage left.
+
+        First the ordinary replay. If that fails or the file is still damaged, the damaged
+        projections are cut out of the schema (their pages only: the log's own tables are
+        never touched), VACUUM copies what is left into fresh pages, which also rebuilds
+        every index of the log from its rows, and the replay runs again. Damage that
+        survives this is in the log itself: the message says how to save what still reads.
+        """
+        try:
+            with self._write():
+                count = self._rebuild(progress)
+            if not self.physical_problems():
+                return count
+        except sqlite3.DatabaseError:
+            pass
+        try:
+            self._cut_out_projections()
+            self.conn.execute("VACUUM")
+            with self._write():
+                count = self._rebuild(progress)
+        except sqlite3.DatabaseError as exc:
+            raise RuntimeFailure(log_damage(self.location, str(exc))) from None
+        left = self.physical_problems()
+        if left:
+            raise RuntimeFailure(log_damage(self.location, left[0]))
+        return count
+
+    def _cut_out_projections(self) -> None:
+        """Forget every table but the log's in the schema, without reading their pages.
+
+        A projection whose pages are damaged cannot even be dropped (DROP reads the pages it
+        frees); taken out of the schema, its pages are orphans that the VACUUM that follows
+        leaves behind. Only derived tables go: they are replayed from the log right after.
+        """
+        conn = self.conn
+        keep = ("events", "projection_checkpoints", "_sqlite_migrations")
+        with self._write():
+            version = conn.execute("PRAGMA schema_version").fetchone()[0]
+            conn.execute("PRAGMA writable_schema = ON")
+            try:
+                conn.execute(
+                    "DELETE FROM sqlite_master WHERE tbl_name NOT IN (?, ?, ?) "
+                    "AND tbl_name NOT LIKE 'sqlite!_%' ESCAPE '!'",
+                    keep,
+                )
+                conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+            finally:
+                conn.execute("PRAGMA writable_schema = OFF")
+            conn.execute("DELETE FROM projection_checkpoints")
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        return nullcontext()  # SQLite: a failed read does not end the read transaction
 
     def close(self) -> None:
         self.conn.close()

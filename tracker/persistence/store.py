@@ -63,7 +63,16 @@ class EventStore(Protocol):
         ...
 
     def trigger_problems(self) -> list[str]:
-        """Missing or altered database rules that keep events immutable and chained."""
+        """Missing or altered database rules that keep events immutable and chained, and
+        triggers on the events that tracker did not make."""
+        ...
+
+    def physical_problems(self, *, full: bool = False) -> list[str]:
+        """The database's own check of its file (SQLite's quick_check, or integrity_check)."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Inside `reading()`: a step whose failure does not end the snapshot."""
         ...
 
     def close(self) -> None: ...
