@@ -122,3 +122,15 @@ def test_the_real_test_folder_keeps_its_figures(capsys: pytest.CaptureFixture[st
         value = figures[name]
         assert value is not None and value >= floor, (name, value)
     assert total.closing_alarms == 0  # never a closing status from a sentence without one
+
+
+def test_a_proposal_filed_under_a_tracked_commitment_no_label_names_is_a_wrong_link() -> None:
+    quote = "The ministers agreed to widen the port."
+    labels = [{"quote": quote, "status": "committed"}]
+    score, notes = score_labelled(
+        labels, [proposal(quote, commitment="truce")], frozenset({"truce"})
+    )
+    assert score.wrong_links == 1
+    assert any(n.startswith("  wrong link to truce") for n in notes)
+    score, _ = score_labelled(labels, [proposal(quote, commitment="port-x")], frozenset({"truce"}))
+    assert score.wrong_links == 0  # a new suggestion is never a wrong link
