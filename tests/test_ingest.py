@@ -764,3 +764,34 @@ def test_the_two_governments_stay_themselves_unless_both_were_named() -> None:
         "Secretary Lane and President Obi met in Accra. Both sides pledged to open a consulate.\n"
     )
     assert propose(text)[-1].by == "Secretary Lane and President Obi"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("The Minister thanked Norland for agreeing to lead the police mission.", "committed"),
+        ("The Secretary thanked the Minister for Southland's efforts to extend the truce.",
+         "in_progress"),
+        ("She thanked the Minister for his close cooperation on the grid project.", "in_progress"),
+        ("The envoy expressed his gratitude to Norland for its support to the dialogue.",
+         "in_progress"),
+        ("The Director will continue the Agency's work on establishing a vaccine fund.",
+         "in_progress"),
+    ],
+)  # fmt: skip
+def test_a_thank_you_that_reports_a_commitment_or_its_delivery_counts(
+    text: str, status: str
+) -> None:
+    assert one(text + "\n").status == status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Secretary thanked the President for Norland's leadership of the mission.",
+        "We thank the Government of Southland for its generous hospitality.",
+        "She thanked him for his support.",
+    ],
+)
+def test_a_thank_you_for_hospitality_leadership_or_bare_support_is_left_out(text: str) -> None:
+    assert propose(text + "\n") == []

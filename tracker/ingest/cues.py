@@ -51,6 +51,14 @@ _WHEN = (
     r"(?:\s+\d{1,4})?)?"
 )
 
+# "thanked the Foreign Minister for", "expressed his gratitude to Belgium for"
+_THANKS = (
+    r"\b(?:thank(?:s|ed|ing)?|(?:expressed|conveyed)\s+(?:his|her|their|its|our)?\s*"
+    r"(?:gratitude|appreciation))\s+(?:[\w·’'.-]+\s+){0,6}?"
+)
+# Whose effort is credited: "his", "Kenya's", "the Government's".
+_CREDITED = r"(?:his|her|its|their|the|[\w·’'.-]+\s+)?(?:[\w·’'.-]+[’']s|his|her|its|their)"
+
 # (pattern, status, label, strength). A verb cue ("agreed to") outranks a noun cue ("talks
 # on"); among cues of one strength the first in the sentence gives the status, because the
 # main clause of a readout sentence comes first and later cues sit in subordinate clauses.
@@ -114,6 +122,17 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
      r"|meeting\s+(?:its|their)|carrying\s+out)\b", "in_progress", "implementing", "verb"),
     (r"\bsteps\s+taken\b|\bupdated\s+(?:[\w·’'-]+\s+){0,6}?on\s+(?:[\w·’'-]+\s+){0,3}?"
      r"(?:commitments?|progress|implementation|efforts)\b", "in_progress", "ongoing", "verb"),
+    (r"\bcontinu(?:e|es|ed|ing)\s+(?:the|its|their|his|her|our)\s+(?:[\w·’'-]+[’']s\s+)?"
+     r"(?:work|efforts|cooperation|support|engagement)\s+(?:on|to|in|towards?)\b",
+     "in_progress", "ongoing", "verb"),
+    # A thank-you that reports a commitment or its delivery (GUIDELINES: it counts);
+    # thanks for hospitality, leadership or courage stay out.
+    (rf"{_THANKS}for\s+(?:{_CREDITED}\s+)?(?:agreeing|deciding|pledging|committing|its\s+decision"
+     r"|their\s+decision|his\s+decision|her\s+decision)\s+to\b", "committed", "agreed", "verb"),
+    (rf"{_THANKS}for\s+(?:{_CREDITED}\s+)?(?:[a-z]+\s+){{0,2}}?(?:efforts?|support|collaboration"
+     r"|cooperation|contributions?|assistance|work)(?:\s+and\s+(?:[a-z]+\s+)?(?:efforts?"
+     r"|support|collaboration|cooperation|contributions?|assistance))?\s+(?:to|on|in|for|with"
+     r"|of|towards?)\b", "in_progress", "ongoing", "verb"),
     # closing, but only when the sentence says so outright
     (r"\b(?:welcom(?:ed|es|ing)|celebrat(?:ed|es|ing)|convened|hosted|witnessed|attended)\s+(?:the\s+)?"
      r"(?:[\w·’'-]+\s+){0,2}?(?:signing|adoption|entry\s+into\s+force|completion|ratification)\b",

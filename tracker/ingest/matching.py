@@ -450,11 +450,9 @@ def _titles(known: Sequence[KnownCommitment]) -> dict[str, _Title]:
 def _noun(tokens: Sequence[_Token], kinds: Sequence[str], heads: set[int]) -> int:
     """The common noun that names a tracked commitment best, or -1: the head's last
     distinctive lower-case word ("Tanvania-Zambora power interconnector"), else the last word
-    of the title's first run of them ("phase-out of electric vehicle tariffs"). Capitalised
-    words count only in a title with no lower-case one ("African Standby Force")."""
+    of the title's first run of them ("phase-out of electric vehicle tariffs"). A capitalised
+    word is part of a name ("WHO Pandemic Agreement"): "future pandemics" is not about it."""
     common = [i for i, k in enumerate(kinds) if k == "word" and tokens[i].text.islower()]
-    if not common:
-        common = [i for i, k in enumerate(kinds) if k == "word"]
     in_head = [i for i in common if i in heads]
     if in_head:
         return in_head[-1]

@@ -321,18 +321,20 @@ def _continues(
 ) -> bool:
     # A sentence that shares the subject matter of the statement just before it ("We will
     # remove the first tariffs ...") is more news on that commitment, not a new one. For a
-    # commitment already in the log the word that says what it is is enough ("sanctions"
-    # after a sanctions package), or a place that is much of its name ("in Geneva" after
-    # "the Geneva ceasefire"), but not a word it shares in passing ("a power purchase
-    # agreement" after a power interconnector); a new suggestion needs two distinctive
-    # words, in the same paragraph, since its title is only a guess. Generic words ("plan",
-    # "support", "package") never carry a statement over.
+    # commitment already in the log, the word that says what it is will do in the same
+    # paragraph ("sanctions" after a sanctions package), or anywhere a place that is much of
+    # its name ("in Geneva" after "the Geneva ceasefire"); a word shared in passing will not
+    # ("a power purchase agreement" after a power interconnector). A new suggestion needs
+    # two distinctive words in the same paragraph, since its title is only a guess. Generic
+    # words ("plan", "support", "package") never carry a statement over.
     if not previous.new:
         item = next((k for k in known if k.id == previous.commitment), None)
         if item is None:
             return False
         shared = shared_keys(quote, item.title, places=True)
-        return bool(shared & head_keys(item, known)) or place_share(quote, item, known) >= 0.2
+        return (same_paragraph and bool(shared & head_keys(item, known))) or place_share(
+            quote, item, known
+        ) >= 0.2
     return same_paragraph and len(shared_keys(quote, previous.title, places=False)) >= 2
 
 
