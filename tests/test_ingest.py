@@ -795,3 +795,39 @@ def test_a_thank_you_that_reports_a_commitment_or_its_delivery_counts(
 )
 def test_a_thank_you_for_hospitality_leadership_or_bare_support_is_left_out(text: str) -> None:
     assert propose(text + "\n") == []
+
+
+MISSION = KnownCommitment(
+    id="haiti-mss", title="Kenya-led Multinational Security Support (MSS) mission in Haiti"
+)
+HOSTAGES = KnownCommitment(
+    id="hostage-release", title="Deal for the release of hostages held by Hamas in Gaza"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "cid"),
+    [
+        # What it is ("mission") and where, close together.
+        ("The Secretary pledged more funding for the security mission in Haiti.", "haiti-mss"),
+        ("They discussed Kenya's leadership of the mission.", "haiti-mss"),
+        # Its distinctive word and a kind of accord.
+        ("The mediators urged both sides to conclude the hostage deal.", "hostage-release"),
+    ],
+)
+def test_a_title_is_named_by_its_kind_and_place_or_its_word_and_accord(text: str, cid: str) -> None:
+    assert one(text + "\n", known=[MISSION, HOSTAGES]).commitment == cid
+
+
+def test_a_mission_elsewhere_is_not_the_tracked_one() -> None:
+    text = "The leaders agreed to fund the police mission in Somalia.\n"
+    assert one(text, known=[MISSION, HOSTAGES]).new
+
+
+def test_an_acronym_the_text_defines_names_the_tracked_commitment_after() -> None:
+    grid = KnownCommitment(id="grid", title="Power interconnector between Norland and Southland")
+    text = (
+        "The ministers discussed the Norland-Southland power interconnector (NSPI).\n\n"
+        "They agreed to speed up work on the NSPI.\n"
+    )
+    assert [(p.commitment, p.matched_on) for p in propose(text, [grid])][-1] == ("grid", "NSPI")

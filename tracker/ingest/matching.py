@@ -13,7 +13,7 @@ import functools
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -147,14 +147,19 @@ def _titles_of(known: tuple[KnownCommitment, ...]) -> dict[str, _Title]:
 
 
 def match_all(
-    sentence: str, known: Sequence[KnownCommitment], *, whole_title: bool = False
+    sentence: str,
+    known: Sequence[KnownCommitment],
+    *,
+    whole_title: bool = False,
+    defined: Mapping[str, str] | None = None,
 ) -> list[Match]:
     """Every known commitment the sentence names, best first, one per mention.
 
     By id or alias (3), by bracketed acronym (2), or by title words (1 to 2, see
     `_title_match`). Where two commitments are named by the same words ("the nuclear deal"
     for two nuclear agreements), only the better one is kept: one commitment per mention.
-    `whole_title` matches suggestions made earlier in the same text by their words.
+    `whole_title` matches suggestions made earlier in the same text by their words;
+    `defined` maps acronyms the text itself defined to the ids they stand for.
     """
     if whole_title:
         return _match_suggested(sentence, known)
@@ -170,7 +175,8 @@ def match_all(
         alias = next(
             (span for n in _names(item) if (span := _phrase_at(n, sentence)) is not None), None
         )
-        acronyms = _acronyms(item.title) & tokens
+        own = {a for a, cid in (defined or {}).items() if cid == item.id}
+        acronyms = (_acronyms(item.title) | own) & tokens
         if by_id:
             found.append(Match(item, 3.0, item.id, (by_id.span(),)))
         elif alias is not None:
@@ -405,6 +411,7 @@ class _Title:
     weights: tuple[float, ...]
     heads: frozenset[int]  # indexes of the words that say what it is ("sanctions", "truce")
     noun: int  # of those, the one common noun that names it best ("interconnector"); or -1
+    kind_of: int  # the word before its first preposition, whatever it is ("mission"); or -1
 
 
 def _title_words(item: KnownCommitment) -> list[_Token]:
@@ -441,8 +448,23 @@ def _titles(known: Sequence[KnownCommitment]) -> dict[str, _Title]:
         }
         if not heads:
             heads = {next((i for i, kind in enumerate(kinds) if kind == "word"), -1)} - {-1}
+        # What kind of thing it is: the last word before the first preposition ("Kenya-led
+        # Multinational Security Support (MSS) mission | in Haiti").
+        plain = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), item.title)
+        stop = re.search(rf"\s(?:{'|'.join(sorted(_HEAD_END))})\s", plain)
+        end = stop.start() if stop else len(plain)
+        kind_of = max(
+            (
+                i
+                for i, t in enumerate(tokens)
+                if t.end <= end
+                and kinds[i] in ("word", "generic")
+                and t.text.lower() not in ("out", "up")
+            ),
+            default=-1,
+        )
         titles[item.id] = _Title(
-            tuple(tokens), kinds, weights, frozenset(heads), _noun(tokens, kinds, heads)
+            tuple(tokens), kinds, weights, frozenset(heads), _noun(tokens, kinds, heads), kind_of
         )
     return titles
 
@@ -485,7 +507,7 @@ _ACCORD_KEYS = frozenset(
     _key(w)
     for w in _words(
         """agreement negotiation declaration process initiative mission plan framework
-        programme package convention protocol compact charter"""
+        package convention protocol compact charter"""
     )
 )
 
@@ -503,6 +525,30 @@ def _place_names_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
     }
     return any(
         (k1, k2) in pairs for a, b in itertools.pairwise(sentence) for k1 in a.keys for k2 in b.keys
+    )
+
+
+def _kind_and_name(title: _Title, hit: Sequence[int], sentence: Sequence[_Token]) -> bool:
+    if title.kind_of < 0 or title.kind_of not in hit:
+        return False
+    names = [
+        i
+        for i in hit
+        if i != title.kind_of
+        and (
+            title.kinds[i] == "place"
+            or (title.kinds[i] == "word" and title.tokens[i].text[:1].isupper())
+        )
+    ]
+    kind_at = [j for j, t in enumerate(sentence) if t.keys & title.tokens[title.kind_of].keys]
+    name_at = [j for j, t in enumerate(sentence) for i in names if t.keys & title.tokens[i].keys]
+    return any(abs(a - b) <= 6 for a in kind_at for b in name_at)
+
+
+def _head_and_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
+    heads = {k for i in title.heads for k in title.tokens[i].keys}
+    return any(
+        bool(a.keys & heads and b.keys & _ACCORD_KEYS) for a, b in itertools.pairwise(sentence)
     )
 
 
@@ -531,6 +577,10 @@ def _title_match(title: _Title, sentence: Sequence[_Token]) -> tuple[float, list
         or _longest_run(title.tokens, sentence) >= 3
         # A place naming an accord, as the title does: "the Geneva accord".
         or _place_names_accord(title, sentence)
+        # What it is, and where or whose, close together: "the security mission in Haiti".
+        or _kind_and_name(title, hit, sentence)
+        # Its head word and a kind of accord: "the hostage deal", "the nuclear talks".
+        or _head_and_accord(title, sentence)
     )
     if not named:
         return 0.0, []
@@ -720,3 +770,22 @@ def place_share(sentence: str, item: KnownCommitment, known: Sequence[KnownCommi
         if kind == "place" and t.keys & keys
     )
     return shared / total if total else 0.0
+
+
+_DEFINITION = re.compile(r"\(([A-Z][A-Za-z0-9&-]{1,9})\)")
+
+
+def defined_acronyms(sentence: str, matches: Sequence[Match]) -> dict[str, str]:
+    """Acronyms a sentence defines for the tracked commitments it names by their words:
+    "... the Multinational Security Support mission (MSS) ..." makes "MSS" name it after."""
+    found: dict[str, str] = {}
+    for match in matches:
+        if not match.spans:
+            continue
+        last = max(end for _, end in match.spans)
+        definition = _DEFINITION.match(sentence, last) or _DEFINITION.match(
+            sentence, last + len(sentence[last:]) - len(sentence[last:].lstrip())
+        )
+        if definition and sum(1 for c in definition.group(1) if c.isupper()) >= 2:
+            found[definition.group(1)] = match.item.id
+    return found

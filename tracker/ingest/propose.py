@@ -23,6 +23,7 @@ from tracker.ingest.matching import (
     _match_known,
     _suggest,
     _unique_id,
+    defined_acronyms,
     head_keys,
     match_all,
     place_share,
@@ -271,12 +272,15 @@ def propose(
 
     found = _drop_paraphrases(found)
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]] = {}
+    defined: dict[str, str] = {}
     if known:
         for sentence in sentences:
-            for match in match_all(text[sentence.start : sentence.end], known):
+            matches = match_all(text[sentence.start : sentence.end], known, defined=defined)
+            defined.update(defined_acronyms(text[sentence.start : sentence.end], matches))
+            for match in matches:
                 named = named_in_block.setdefault(sentence.block, {})
                 named.setdefault(match.item.id, (match.item, sentence.start))
-    return _assign(found, text, known, named_in_block, by=by, on=on, source=source)
+    return _assign(found, text, known, named_in_block, defined, by=by, on=on, source=source)
 
 
 _EMPHASISED_LABEL = re.compile(r"(\*\*|__)[^*_\n]{1,60}?:\s*\1\s+|(\*\*|__)[^*_\n]{1,60}?\2:\s+")
@@ -343,6 +347,7 @@ def _assign(
     text: str,
     known: Sequence[KnownCommitment],
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]],
+    defined: dict[str, str],
     *,
     by: str | None,
     on: str | None,
@@ -357,7 +362,7 @@ def _assign(
     for item in found:
         quote = text[item.quote_start : item.quote_end]
         masked_quote = _mask(quote)
-        matches = match_all(quote, known)
+        matches = match_all(quote, known, defined=defined)
         earlier = _match_known(quote, suggested, whole_title=True)
         previous = proposals[-1] if proposals else None
         targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
