@@ -831,3 +831,17 @@ def test_an_acronym_the_text_defines_names_the_tracked_commitment_after() -> Non
         "They agreed to speed up work on the NSPI.\n"
     )
     assert [(p.commitment, p.matched_on) for p in propose(text, [grid])][-1] == ("grid", "NSPI")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("They pledged to keep the Haitian security mission funded.", "Security mission in Haiti"),
+        ("Both sides agreed to respect the cessation of hostilities in Sudan.",
+         "Sudan ceasefire agreement"),
+        ("The ministers agreed to lift the Chinese duties on barley.", "China barley tariffs"),
+    ],
+)  # fmt: skip
+def test_peoples_and_synonyms_name_the_places_and_things_of_a_title(text: str, title: str) -> None:
+    tracked = KnownCommitment(id="tracked", title=title)
+    assert one(text + "\n", known=[tracked]).commitment == "tracked"

@@ -279,6 +279,43 @@ _SYNONYMS = {
     "program": "programme",
     "programs": "programme",
     "programmes": "programme",
+    # The same thing in the words of another government or another year.
+    "cessation": "ceasefire",
+    "armistice": "ceasefire",
+    "captives": "hostag",
+    "abductees": "hostag",
+    "atomic": "nuclear",
+    "duties": "tariff",
+    "levies": "tariff",
+    "troops": "force",
+    "peacekeepers": "peacekeep",
+    "peacekeeping": "peacekeep",
+    "vaccination": "vaccin",
+    "vaccinations": "vaccin",
+    "doses": "vaccin",
+    "inoculation": "vaccin",
+    "rebuilding": "reconstruct",
+    "pullout": "withdrawal",
+}
+# Peoples whose names are not their country's plus a suffix.
+_DEMONYMS = {
+    "chinese": "china",
+    "french": "franc",
+    "british": "britain",
+    "dutch": "netherland",
+    "swiss": "switzerland",
+    "turkish": "turkey",
+    "lebanese": "lebanon",
+    "filipino": "philippin",
+    "philippine": "philippin",
+    "greek": "greec",
+    "thai": "thailand",
+    "afghan": "afghanistan",
+    "welsh": "wal",
+    "scottish": "scotland",
+    "irish": "ireland",
+    "congolese": "congo",
+    "emirati": "emirat",
 }
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
@@ -304,8 +341,11 @@ def _keys(token: str) -> frozenset[str]:
     keys = {_key(token)}
     if token[:1].isupper():
         lower = token.lower()
+        if lower in _DEMONYMS:
+            keys.add(_DEMONYMS[lower])
         if lower.endswith("ian") and len(lower) > 5:
-            keys.update((_key(lower[:-3]), _key(lower[:-1])))
+            # "Iranian" Iran, "Haitian" Haiti, "Canadian" Canada, "Ukrainian" Ukraine
+            keys.update(_key(w) for w in (lower[:-3], lower[:-2], lower[:-1], lower[:-3] + "a"))
         elif lower.endswith("an") and len(lower) > 4:
             keys.add(_key(lower[:-1]))
         elif lower.endswith(("i", "ese")) and len(lower) > 4:
