@@ -461,7 +461,8 @@ def test_seed_article() -> None:
     assert got == [
         ("We discussed the need to conclude the St", "stip", "pending", "pending conclusion"),
         # A paraphrase of the next sentence, with another status: both stay for the analyst.
-        ("Ruto also noted that they discussed the ", "new", "proposed", "discussed"),
+        # "discussed the ongoing ... mission": the word that states its state (GUIDELINES).
+        ("Ruto also noted that they discussed the ", "new", "in_progress", "ongoing"),
         ("We also discussed the United Nations-led", "new", "committed", "agreed"),
         ("I am glad that the US has committed to c", "new", "committed", "committed"),
         # "expressed support for" is proposed (GUIDELINES: support that commits to nothing).
@@ -845,3 +846,26 @@ def test_an_acronym_the_text_defines_names_the_tracked_commitment_after() -> Non
 def test_peoples_and_synonyms_name_the_places_and_things_of_a_title(text: str, title: str) -> None:
     tracked = KnownCommitment(id="tracked", title=title)
     assert one(text + "\n", known=[tracked]).commitment == "tracked"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        # "discussed" yields to the cue that says what was discussed.
+        ("He also discussed the announcement of Norland's plans for vaccine distribution.",
+         "committed"),
+        # Support spelt out as a commitment.
+        ("They reaffirmed their support for Southland, agreeing that they will stand with it.",
+         "committed"),
+        # Progress in finalising: still being negotiated.
+        ("The leaders noted progress made in the final adoption of the loan package.", "pending"),
+        # A pledge to continue: committed (GUIDELINES' settled case).
+        ("We welcome its commitment to ensuring continued implementation of the accord.",
+         "committed"),
+        # Determination is not a pledge: "continue working" stays in progress.
+        ("He set out his determination to continue working together on migration.",
+         "in_progress"),
+    ],
+)  # fmt: skip
+def test_the_governing_cue_follows_the_settled_cases(text: str, status: str) -> None:
+    assert one(text + "\n").status == status

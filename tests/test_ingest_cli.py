@@ -62,7 +62,7 @@ def test_seed_article_proposals(run, stip):
     ]
     assert by_status == [
         ("stip", "pending", "pending conclusion"),
-        ("new", "proposed", "discussed"),  # the paraphrase of the MSS sentence that follows
+        ("new", "in_progress", "ongoing"),  # the paraphrase of the MSS sentence that follows
         ("new", "committed", "agreed"),
         ("new", "committed", "committed"),
         ("new", "proposed", "discussed"),  # "expressed support for"

@@ -382,3 +382,51 @@ def _is_background(masked: str, match: re.Match[str]) -> bool:
     if before and before[-1].lower() in _AUX_WORDS:
         return False
     return _BACKGROUND_AFTER.match(masked, match.end()) is not None
+
+
+_FINALISING = re.compile(
+    r"\s+(?:[\w·’'-]+\s+){0,3}?(?:the\s+)?(?:finali[sz](?:ation|ing)|final\s+adoption"
+    r"|negotiation|conclusion)\s+of\b",
+    re.IGNORECASE,
+)
+_PLEDGED_TO = re.compile(
+    r"\b(?:commitment|commitments|committed|pledged?|resolved?)\s+to"
+    r"\s+(?:ensur(?:e|ing)\s+)?(?:the\s+)?\Z",
+    re.IGNORECASE,
+)
+
+
+def _governing(cues: list[_Cue], masked: str) -> _Cue:
+    """The cue that gives a sentence's status, from its cues in `_find_cues` order.
+
+    The first verb cue, else the first noun cue, with GUIDELINES' settled cases:
+    - "discussed" yields to any other cue: "discussed the announcement of U.S. plans for
+      vaccines" reports the plans (committed), "discussed ongoing efforts" the efforts;
+    - support for X yields to a commitment that spells it out: "reaffirmed their support
+      for Ukraine, agreeing that they will stand with them" is committed;
+    - progress or cooperation in finalising X reports X under negotiation (pending);
+    - a pledge to continue X is committed, not in progress ("its commitment to ensuring
+      continued implementation").
+    """
+    cue = cues[0]
+    if cue.label == "discussed":
+        later = [
+            c
+            for c in cues[1:]
+            if c.label != "discussed"
+            and c.start > cue.start
+            and (c.strength == cue.strength or c.status == "committed")
+        ]
+        if later and (cue.strength == "noun" or "support" in masked[cue.start : cue.end].lower()):
+            cue = (
+                later[0]
+                if cue.strength == "noun"
+                else next((c for c in later if c.status == "committed"), cue)
+            )
+    if cue.status == "in_progress" and _FINALISING.match(masked, cue.end):
+        return _Cue(cue.start, cue.end, "pending", "pending conclusion", cue.strength)
+    if cue.status == "in_progress" and _PLEDGED_TO.search(
+        masked[max(0, cue.start - 60) : cue.start]
+    ):
+        return _Cue(cue.start, cue.end, "committed", "committed", cue.strength)
+    return cue

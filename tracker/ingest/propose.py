@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import attrs
 
 from tracker.domain.values import parse_status
-from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues
+from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues, _governing
 from tracker.ingest.matching import (
     _AGREEMENT_ANAPHOR,
     _ANAPHOR,
@@ -247,7 +247,7 @@ def propose(
                 cues = [_Cue(0, 0, lead_cue.status, lead_cue.label, "inherited")]
         if not cues:
             continue
-        cue = cues[0]
+        cue = _governing(cues, masked)
         if cue.strength == "noun" and _PRAISE_VERBS.search(masked[: max(cue.start, 1)]):
             continue
         quote_start = _skip_markup(text, quote_start, quote_end)
