@@ -869,3 +869,16 @@ def test_peoples_and_synonyms_name_the_places_and_things_of_a_title(text: str, t
 )  # fmt: skip
 def test_the_governing_cue_follows_the_settled_cases(text: str, status: str) -> None:
     assert one(text + "\n").status == status
+
+
+def test_the_deal_refers_to_an_accord_not_to_a_tracked_mission() -> None:
+    text = (
+        "The Secretary pledged more funding for the MSS.\n\n"
+        "The ministers also urged both sides to sign the deal on fisheries.\n"
+    )
+    first, second = propose(text, [MISSION])
+    assert first.commitment == "haiti-mss" and second.new
+
+
+def test_discussed_efforts_or_talks_stay_proposed() -> None:
+    assert one("They discussed efforts to reopen the border crossings.\n").status == "proposed"

@@ -400,8 +400,9 @@ def _governing(cues: list[_Cue], masked: str) -> _Cue:
     """The cue that gives a sentence's status, from its cues in `_find_cues` order.
 
     The first verb cue, else the first noun cue, with GUIDELINES' settled cases:
-    - "discussed" yields to any other cue: "discussed the announcement of U.S. plans for
-      vaccines" reports the plans (committed), "discussed ongoing efforts" the efforts;
+    - "discussed" yields to a plan, pledge or announcement it names ("discussed the
+      announcement of U.S. plans for vaccines": committed) and to "ongoing" ("discussed
+      the ongoing mission": in progress), not to efforts or talks it names;
     - support for X yields to a commitment that spells it out: "reaffirmed their support
       for Ukraine, agreeing that they will stand with them" is committed;
     - progress or cooperation in finalising X reports X under negotiation (pending);
@@ -415,7 +416,14 @@ def _governing(cues: list[_Cue], masked: str) -> _Cue:
             for c in cues[1:]
             if c.label != "discussed"
             and c.start > cue.start
-            and (c.strength == cue.strength or c.status == "committed")
+            and (
+                c.status == "committed"
+                or (
+                    c.strength == "noun"
+                    and c.label == "ongoing"
+                    and "ongoing" in masked[c.start : c.end].lower()
+                )
+            )
         ]
         if later and (cue.strength == "noun" or "support" in masked[cue.start : cue.end].lower()):
             cue = (

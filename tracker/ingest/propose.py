@@ -408,7 +408,11 @@ def _assign(
             status, label = parse_status(cue.label)
             if status != cue.status:  # pragma: no cover - the cue table is checked in tests
                 raise AssertionError(f"label {label!r} does not give {cue.status!r}")
-            if cue.label in ("agreed", "signed", "concluded") or matched_on:
+            if cue.label in ("agreed", "signed", "concluded") or (
+                matched_on and _AN_ACCORD.search(commitment[2])
+            ):
+                # What "the deal" or "the agreement" will refer to: something agreed, or a
+                # tracked commitment that is an accord by its title (not a mission).
                 last_agreement = commitment
             cue_text = " ".join(item.masked[cue.start : cue.end].replace("·", ".").split())
             proposals.append(
@@ -431,6 +435,12 @@ def _assign(
     return proposals
 
 
+_AN_ACCORD = re.compile(
+    r"\b(?:agreements?|accords?|deals?|treat(?:y|ies)|pacts?|ceasefires?|truces?|declarations?"
+    r"|plan\s+of\s+action|framework|partnership|understanding|compact|protocol|convention"
+    r"|settlement)\b",
+    re.IGNORECASE,
+)
 _REACH_AGREEMENT = re.compile(
     r"\b(?:reach(?:ing)?|secur(?:e|ing)|conclud(?:e|ing)|find(?:ing)?|strik(?:e|ing))\s+"
     r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|accord|settlement)\b",
