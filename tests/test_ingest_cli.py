@@ -62,7 +62,7 @@ def test_seed_article_proposals(run, stip):
     ]
     assert by_status == [
         ("stip", "pending", "pending conclusion"),
-        ("new", "proposed", "discussed"),  # the paraphrase of the MSS sentence that follows
+        ("new", "in_progress", "ongoing"),  # the paraphrase of the MSS sentence that follows
         ("new", "committed", "agreed"),
         ("new", "committed", "committed"),
         ("new", "proposed", "discussed"),  # "expressed support for"
@@ -85,17 +85,19 @@ def test_apply_logs_the_chosen_proposals_in_one_go(run, stip):
         "ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all"
     )
     assert result.stdout == (
-        "logged 6 statements, added 2 commitments (proposals 1, 2, 3, 4, 5, 6)\n"
+        "logged 6 statements, added 4 commitments (proposals 1, 2, 3, 4, 5, 6)\n"
     )
     rows = {r["id"]: r for r in json.loads(run("status", "--format", "json").stdout)}
     assert (rows["stip"]["status"], rows["stip"]["label"]) == ("pending", "pending conclusion")
-    assert sorted(r["status"] for r in rows.values()) == ["committed", "pending", "proposed"]
+    assert sorted(r["status"] for r in rows.values()) == [
+        "committed", "committed", "committed", "pending", "proposed"
+    ]  # fmt: skip
     assert run("verify").exit_code == 0
     again = proposals(run)
     assert [p["new"] for p in again] == [False] * 6  # the added commitments now match
     twice = run("ingest", str(SEED), "--by", "William Ruto", "--on", "2025-01-27", "--apply", "all")
     assert twice.stdout == "nothing to log: 6 of 6 proposals are already logged\n"
-    assert event_count(run) == 9  # stip, 2 commitments added, 6 statements
+    assert event_count(run) == 11  # stip, 4 commitments added, 6 statements
 
 
 @needs_seed

@@ -105,20 +105,36 @@ def test_eval_runs_on_the_real_corpus(capsys: pytest.CaptureFixture[str]) -> Non
     assert "TOTAL dev" in capsys.readouterr().out
 
 
-# The figures reached on the real corpus's test folder, which no rule was tuned on (measured
-# there twice). A rule change that lowers one of them fails here; raise them as rules improve.
-# Issue 13's target is 0.7 for each; linking is not there yet.
-TEST_FLOORS = {"recall": 0.80, "precision": 0.75, "status": 0.78, "linking": 0.40}
+# The figures reached on the real corpus's test folder, which no rule was tuned on and no
+# one read to choose a rule (scored twice in the first round of work and three times in
+# the second; these are the third). A rule change that lowers one of them, or files more
+# statements under the wrong tracked commitment, fails here; raise them as rules improve.
+# Issue 13's target is 0.7 for each; linking (0.43) is not there yet.
+TEST_FLOORS = {"recall": 0.81, "precision": 0.79, "status": 0.85, "linking": 0.42}
+TEST_WRONG_LINKS = 5
+# And dev's, which the rules were tuned on (docs/ingest.md).
+DEV_FLOORS = {"recall": 0.93, "precision": 0.94, "status": 0.97, "linking": 0.91}
+DEV_WRONG_LINKS = 1
 
 
 @needs_real_corpus
-def test_the_real_test_folder_keeps_its_figures(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("folder", "floors", "wrong_links"),
+    [("test", TEST_FLOORS, TEST_WRONG_LINKS), ("dev", DEV_FLOORS, DEV_WRONG_LINKS)],
+)
+def test_the_real_corpus_keeps_its_figures(
+    folder: str,
+    floors: dict[str, float],
+    wrong_links: int,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from tracker.ingest_eval import score_folder
 
-    total = score_folder(REAL_CORPUS / "test", quiet=True)
+    total = score_folder(REAL_CORPUS / folder, quiet=True)
     capsys.readouterr()
     figures = total.figures()
-    for name, floor in TEST_FLOORS.items():
+    for name, floor in floors.items():
         value = figures[name]
         assert value is not None and value >= floor, (name, value)
     assert total.closing_alarms == 0  # never a closing status from a sentence without one
+    assert total.wrong_links <= wrong_links

@@ -23,6 +23,9 @@ as `tracker add` would. Scored by the rule in that corpus's GUIDELINES.md:
   would mark a sentence correctly split into two commitments half wrong.)
 - split = labels so paired one to one / labels: recall that also asks for one proposal
   per commitment of a sentence;
+- a *wrong link* is a proposal attached to a tracked commitment (not a new suggestion)
+  while no label its quote matches carries that id: worse than a new suggestion, since
+  applying it files the statement under the wrong commitment;
 - a *closing false alarm* is a proposal whose status is closing (fulfilled, broken,
   withdrawn, superseded, partial) while no label its quote matches has a closing status:
   the sentence does not report one, and applying it would close a commitment on no evidence.
@@ -247,6 +250,7 @@ class FolderScore:
     tracked: int = 0
     linked: int = 0
     closing_alarms: int = 0
+    wrong_links: int = 0
 
     def add(self, other: FolderScore) -> None:
         for field in attrs.fields(FolderScore):
@@ -263,11 +267,14 @@ class FolderScore:
             "split": ratio(self.split, self.labels),
             "linking": ratio(self.linked, self.tracked),
             "closing_alarms": float(self.closing_alarms),
+            "wrong_links": float(self.wrong_links),
         }
 
 
 def score_labelled(
-    labels: Sequence[dict[str, Any]], proposals: Sequence[Proposal]
+    labels: Sequence[dict[str, Any]],
+    proposals: Sequence[Proposal],
+    tracked_ids: frozenset[str] = frozenset(),
 ) -> tuple[FolderScore, list[str]]:
     """Score one text's proposals against its labels by GUIDELINES' rule; also the findings."""
     notes: list[str] = []
@@ -328,6 +335,15 @@ def score_labelled(
                     f"  wrong status {proposal.status} (cue {proposal.cue!r}), want {want}: "
                     f"{proposal.quote[:90]!r}"
                 )
+        if proposal.commitment in tracked_ids and not any(
+            x.get("tracked") == proposal.commitment for x in matched_labels
+        ):
+            score.wrong_links += 1
+            want = ", ".join(str(x.get("tracked") or "new") for x in matched_labels) or "no label"
+            notes.append(
+                f"  wrong link to {proposal.commitment} on {proposal.matched_on!r} (want {want}): "
+                f"{proposal.quote[:90]!r}"
+            )
         if proposal.status in CLOSING and not any(x["status"] in CLOSING for x in matched_labels):
             score.closing_alarms += 1
             notes.append(
@@ -368,7 +384,7 @@ def score_folder(folder: Path, *, quiet: bool = False) -> FolderScore:
         text_path = folder / f"{stem}.txt"
         labels = json.loads(label_path.read_text(encoding="utf-8"))
         proposals = propose_file(text_path, known)
-        score, notes = score_labelled(labels, proposals)
+        score, notes = score_labelled(labels, proposals, frozenset(k.id for k in known))
         total.add(score)
         print(_folder_row(stem[:44], score))
         if not quiet:
@@ -386,14 +402,14 @@ def _folder_row(name: str, score: FolderScore) -> str:
     return (
         f"{name:<44} {score.labels:>4} {score.proposals:>4} {_figure(f['recall'])} "
         f"{_figure(f['precision'])} {_figure(f['status'])} {_figure(f['linking'])} "
-        f"{score.closing_alarms:>4} {_figure(f['split'])}"
+        f"{score.closing_alarms:>4} {_figure(f['split'])} {score.wrong_links:>4}"
     )
 
 
 def _score_folders(folders: Sequence[Path], quiet: bool) -> int:
     header = (
         f"{'text':<44} {'lab':>4} {'prop':>4} {'recall':>6} {'prec':>6} {'status':>6} "
-        f"{'link':>6} {'clos':>4} {'split':>6}"
+        f"{'link':>6} {'clos':>4} {'split':>6} {'wlnk':>4}"
     )
     totals: list[tuple[Path, FolderScore]] = []
     for folder in folders:
@@ -412,7 +428,8 @@ def _score_folders(folders: Sequence[Path], quiet: bool) -> int:
         "\nrecall = labels found; prec = proposals that match a label; status = matched"
         "\nproposals with the labelled status; link = tracked labels proposed against their"
         "\nid; clos = closing statuses proposed from sentences that report none; split ="
-        "\nlabels paired one to one (a sentence with two labels needs two proposals)."
+        "\nlabels paired one to one (a sentence with two labels needs two proposals); wlnk ="
+        "\nproposals attached to a tracked commitment no label of their sentence names."
     )
     return 0
 

@@ -51,6 +51,14 @@ _WHEN = (
     r"(?:\s+\d{1,4})?)?"
 )
 
+# "thanked the Foreign Minister for", "expressed his gratitude to Belgium for"
+_THANKS = (
+    r"\b(?:thank(?:s|ed|ing)?|(?:expressed|conveyed)\s+(?:his|her|their|its|our)?\s*"
+    r"(?:gratitude|appreciation))\s+(?:[\w·’'.-]+\s+){0,6}?"
+)
+# Whose effort is credited: "his", "Kenya's", "the Government's".
+_CREDITED = r"(?:his|her|its|their|the|[\w·’'.-]+\s+)?(?:[\w·’'.-]+[’']s|his|her|its|their)"
+
 # (pattern, status, label, strength). A verb cue ("agreed to") outranks a noun cue ("talks
 # on"); among cues of one strength the first in the sentence gives the status, because the
 # main clause of a readout sentence comes first and later cues sit in subordinate clauses.
@@ -114,6 +122,17 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
      r"|meeting\s+(?:its|their)|carrying\s+out)\b", "in_progress", "implementing", "verb"),
     (r"\bsteps\s+taken\b|\bupdated\s+(?:[\w·’'-]+\s+){0,6}?on\s+(?:[\w·’'-]+\s+){0,3}?"
      r"(?:commitments?|progress|implementation|efforts)\b", "in_progress", "ongoing", "verb"),
+    (r"\bcontinu(?:e|es|ed|ing)\s+(?:the|its|their|his|her|our)\s+(?:[\w·’'-]+[’']s\s+)?"
+     r"(?:work|efforts|cooperation|support|engagement)\s+(?:on|to|in|towards?)\b",
+     "in_progress", "ongoing", "verb"),
+    # A thank-you that reports a commitment or its delivery (GUIDELINES: it counts);
+    # thanks for hospitality, leadership or courage stay out.
+    (rf"{_THANKS}for\s+(?:{_CREDITED}\s+)?(?:agreeing|deciding|pledging|committing|its\s+decision"
+     r"|their\s+decision|his\s+decision|her\s+decision)\s+to\b", "committed", "agreed", "verb"),
+    (rf"{_THANKS}for\s+(?:{_CREDITED}\s+)?(?:[a-z]+\s+){{0,2}}?(?:efforts?|support|collaboration"
+     r"|cooperation|contributions?|assistance|work)(?:\s+and\s+(?:[a-z]+\s+)?(?:efforts?"
+     r"|support|collaboration|cooperation|contributions?|assistance))?\s+(?:to|on|in|for|with"
+     r"|of|towards?)\b", "in_progress", "ongoing", "verb"),
     # closing, but only when the sentence says so outright
     (r"\b(?:welcom(?:ed|es|ing)|celebrat(?:ed|es|ing)|convened|hosted|witnessed|attended)\s+(?:the\s+)?"
      r"(?:[\w·’'-]+\s+){0,2}?(?:signing|adoption|entry\s+into\s+force|completion|ratification)\b",
@@ -363,3 +382,59 @@ def _is_background(masked: str, match: re.Match[str]) -> bool:
     if before and before[-1].lower() in _AUX_WORDS:
         return False
     return _BACKGROUND_AFTER.match(masked, match.end()) is not None
+
+
+_FINALISING = re.compile(
+    r"\s+(?:[\w·’'-]+\s+){0,3}?(?:the\s+)?(?:finali[sz](?:ation|ing)|final\s+adoption"
+    r"|negotiation|conclusion)\s+of\b",
+    re.IGNORECASE,
+)
+_PLEDGED_TO = re.compile(
+    r"\b(?:commitment|commitments|committed|pledged?|resolved?)\s+to"
+    r"\s+(?:ensur(?:e|ing)\s+)?(?:the\s+)?\Z",
+    re.IGNORECASE,
+)
+
+
+def _governing(cues: list[_Cue], masked: str) -> _Cue:
+    """The cue that gives a sentence's status, from its cues in `_find_cues` order.
+
+    The first verb cue, else the first noun cue, with GUIDELINES' settled cases:
+    - "discussed" yields to a plan, pledge or announcement it names ("discussed the
+      announcement of U.S. plans for vaccines": committed) and to "ongoing" ("discussed
+      the ongoing mission": in progress), not to efforts or talks it names;
+    - support for X yields to a commitment that spells it out: "reaffirmed their support
+      for Ukraine, agreeing that they will stand with them" is committed;
+    - progress or cooperation in finalising X reports X under negotiation (pending);
+    - a pledge to continue X is committed, not in progress ("its commitment to ensuring
+      continued implementation").
+    """
+    cue = cues[0]
+    if cue.label == "discussed":
+        later = [
+            c
+            for c in cues[1:]
+            if c.label != "discussed"
+            and c.start > cue.start
+            and (
+                c.status == "committed"
+                or (
+                    c.strength == "noun"
+                    and c.label == "ongoing"
+                    and "ongoing" in masked[c.start : c.end].lower()
+                )
+            )
+        ]
+        if later and (cue.strength == "noun" or "support" in masked[cue.start : cue.end].lower()):
+            cue = (
+                later[0]
+                if cue.strength == "noun"
+                else next((c for c in later if c.status == "committed"), cue)
+            )
+    if cue.status == "in_progress" and _FINALISING.match(masked, cue.end):
+        return _Cue(cue.start, cue.end, "pending", "pending conclusion", cue.strength)
+    if cue.status == "in_progress" and _PLEDGED_TO.search(
+        masked[max(0, cue.start - 60) : cue.start]
+    ):
+        return _Cue(cue.start, cue.end, "committed", "committed", cue.strength)
+    return cue

@@ -9,8 +9,11 @@ modules `sentences`, `cues` and `speakers`.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -122,55 +125,114 @@ class Match:
     item: KnownCommitment
     score: float
     words: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+
+def _phrase_at(phrase: str, sentence: str) -> tuple[int, int] | None:
+    words = _normal_tokens(phrase)
+    if not words:
+        return None
+    pattern = r"\W+".join(re.escape(w) for w in words)
+    found = re.search(rf"(?<![\w-]){pattern}(?![\w-])", sentence, re.IGNORECASE)
+    return found.span() if found else None
 
 
 def _phrase_in(phrase: str, sentence: str) -> bool:
-    words = _normal_tokens(phrase)
-    if not words:
-        return False
-    pattern = r"\W+".join(re.escape(w) for w in words)
-    return re.search(rf"(?<![\w-]){pattern}(?![\w-])", sentence, re.IGNORECASE) is not None
+    return _phrase_at(phrase, sentence) is not None
+
+
+@functools.lru_cache(maxsize=16)
+def _titles_of(known: tuple[KnownCommitment, ...]) -> dict[str, _Title]:
+    return _titles(known)
 
 
 def match_all(
-    sentence: str, known: Sequence[KnownCommitment], *, whole_title: bool = False
+    sentence: str,
+    known: Sequence[KnownCommitment],
+    *,
+    whole_title: bool = False,
+    defined: Mapping[str, str] | None = None,
 ) -> list[Match]:
-    """Every known commitment the sentence names, best first.
+    """Every known commitment the sentence names, best first, one per mention.
 
-    By id or alias (3), by acronym (2), or by title words: at least two of the title's
-    content words, either three fifths of them or including a name from the title ("Iran"
-    in "the Iran nuclear deal" for the JCPOA's title).
+    By id or alias (3), by bracketed acronym (2), or by title words (1 to 2, see
+    `_title_match`). Where two commitments are named by the same words ("the nuclear deal"
+    for two nuclear agreements), only the better one is kept: one commitment per mention.
+    `whole_title` matches suggestions made earlier in the same text by their words;
+    `defined` maps acronyms the text itself defined to the ids they stand for.
     """
-    stems = _content_stems(sentence)
-    tokens = set(_normal_tokens(sentence))
+    if whole_title:
+        return _match_suggested(sentence, known)
+    titles = _titles_of(tuple(known))
+    words = _tokens(sentence)
+    tokens = {t.text for t in words}
     found: list[Match] = []
     for item in known:
-        score = 0.0
-        words = ""
         id_words = item.id.replace("-", " ")
-        alias = next((n for n in _names(item) if _phrase_in(n, sentence)), None)
-        if re.search(rf"(?<![\w-]){re.escape(item.id)}(?![\w-])", sentence, re.IGNORECASE) or (
-            "-" in item.id and re.search(rf"\b{re.escape(id_words)}\b", sentence, re.IGNORECASE)
-        ):
-            score, words = 3.0, item.id
+        by_id = re.search(rf"(?<![\w-]){re.escape(item.id)}(?![\w-])", sentence, re.IGNORECASE) or (
+            "-" in item.id and re.search(rf"\b{re.escape(id_words)}\b", sentence, re.I)
+        )
+        alias = next(
+            (span for n in _names(item) if (span := _phrase_at(n, sentence)) is not None), None
+        )
+        own = {a for a, cid in (defined or {}).items() if cid == item.id}
+        acronyms = (_acronyms(item.title) | own) & tokens
+        if by_id:
+            found.append(Match(item, 3.0, item.id, (by_id.span(),)))
         elif alias is not None:
-            score, words = 3.0, alias
-        elif _acronyms(item.title) & tokens:
-            score, words = 2.0, " ".join(sorted(_acronyms(item.title) & tokens))
+            found.append(Match(item, 3.0, sentence[alias[0] : alias[1]], (alias,)))
+        elif acronyms:
+            hits = [t for t in words if t.text in acronyms]
+            found.append(
+                Match(
+                    item,
+                    2.0,
+                    " ".join(sorted(acronyms)),
+                    tuple((t.start, t.end) for t in hits),
+                )
+            )
         else:
-            title_stems = _content_stems(item.title)
-            hits = title_stems & stems
-            named = hits & _proper_stems(item.title)
-            if len(title_stems) >= 2 and len(hits) >= 2 and len(hits) / len(title_stems) >= 0.6:
-                score = len(hits) / len(title_stems)
-            elif len(hits) >= 2 and named:
-                score = 0.5
-            elif whole_title and len(title_stems) == 1 and hits == title_stems:
-                # A one-word suggestion ("Truce") named again: "violating the truce".
-                score = 0.5 if not hits & _ID_SKIP and hits != {"commitment"} else 0.0
-            words = " ".join(sorted(hits))
+            score, hits = _title_match(titles[item.id], words)
+            if score:
+                found.append(
+                    Match(
+                        item,
+                        score,
+                        " ".join(dict.fromkeys(t.text for t in hits)),
+                        tuple((t.start, t.end) for t in hits),
+                    )
+                )
+    found.sort(key=lambda m: -m.score)
+    kept: list[Match] = []
+    for match in found:
+        if not any(_overlaps(match.spans, other.spans) for other in kept):
+            kept.append(match)
+    return kept
+
+
+def _overlaps(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> bool:
+    return any(x[0] < y[1] and y[0] < x[1] for x in a for y in b)
+
+
+def _match_suggested(sentence: str, known: Sequence[KnownCommitment]) -> list[Match]:
+    """A suggestion made earlier in the text, named again: by the rules for tracked titles,
+    or, for a one-word suggestion ("Truce"), by that word ("violating the truce")."""
+    titles = _titles_of(tuple(known))
+    words = _tokens(sentence)
+    keys = {k for t in words for k in t.keys}
+    found: list[Match] = []
+    for item in known:
+        title = titles[item.id]
+        score, hits = _title_match(title, words)
         if score:
-            found.append(Match(item, score, words))
+            found.append(Match(item, score, " ".join(dict.fromkeys(t.text for t in hits))))
+        elif (
+            len(title.tokens) == 1
+            and title.kinds[0] == "word"
+            and title.tokens[0].keys & keys
+            and title.tokens[0].text.lower() not in _ID_SKIP | {"commitment"}
+        ):
+            found.append(Match(item, 0.5, title.tokens[0].text))
     found.sort(key=lambda m: -m.score)
     return found
 
@@ -180,6 +242,390 @@ def _match_known(
 ) -> KnownCommitment | None:
     found = match_all(sentence, known, whole_title=whole_title)
     return found[0].item if found else None
+
+
+# --- linking a sentence to a tracked commitment ---------------------------------------------
+#
+# Analysts title what they track by its formal name ("Coordinated Western sanctions package to
+# deter a Russian invasion of Ukraine (2022)"); readouts refer to it in passing, in other
+# words and another order ("massive sanctions against Russia", "the truce in Yemen", "an
+# Indo-Pacific economic framework"). So words are compared by a light stem with a few
+# synonyms ("accord", "deal" and "treaty" are all an agreement), and weighed: a title word
+# that other tracked titles share counts for less (rarity over the analyst's own log), and
+# a place or party name, a year or a generic word ("agreement", "plan", "support") never
+# links on its own, since a readout names its countries and speaks of plans in every line.
+
+_SYNONYMS = {
+    "agreement": "agreement",
+    "negotiation": "negotiation",
+    "ceasefire": "ceasefire",
+    "programme": "programme",
+    "accord": "agreement",
+    "accords": "agreement",
+    "deal": "agreement",
+    "deals": "agreement",
+    "pact": "agreement",
+    "treaty": "agreement",
+    "treaties": "agreement",
+    "agreements": "agreement",
+    "talks": "negotiation",
+    "negotiations": "negotiation",
+    "negotiating": "negotiation",
+    "negotiated": "negotiation",
+    "negotiate": "negotiation",
+    "truce": "ceasefire",
+    "truces": "ceasefire",
+    "ceasefires": "ceasefire",
+    "program": "programme",
+    "programs": "programme",
+    "programmes": "programme",
+    # The same thing in the words of another government or another year.
+    "cessation": "ceasefire",
+    "armistice": "ceasefire",
+    "captives": "hostag",
+    "abductees": "hostag",
+    "atomic": "nuclear",
+    "duties": "tariff",
+    "levies": "tariff",
+    "troops": "force",
+    "peacekeepers": "peacekeep",
+    "peacekeeping": "peacekeep",
+    "vaccination": "vaccin",
+    "vaccinations": "vaccin",
+    "doses": "vaccin",
+    "inoculation": "vaccin",
+    "rebuilding": "reconstruct",
+    "pullout": "withdrawal",
+}
+# Peoples whose names are not their country's plus a suffix.
+_DEMONYMS = {
+    "chinese": "china",
+    "french": "franc",
+    "british": "britain",
+    "dutch": "netherland",
+    "swiss": "switzerland",
+    "turkish": "turkey",
+    "lebanese": "lebanon",
+    "filipino": "philippin",
+    "philippine": "philippin",
+    "greek": "greec",
+    "thai": "thailand",
+    "afghan": "afghanistan",
+    "welsh": "wal",
+    "scottish": "scotland",
+    "irish": "ireland",
+    "congolese": "congo",
+    "emirati": "emirat",
+}
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
+
+
+def _key(word: str) -> str:
+    """A light stem: 'deployment' and 'deploying' give 'deploy', 'hostages' 'hostag'."""
+    word = word.lower()
+    if word in _SYNONYMS:
+        return _SYNONYMS[word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            if suffix == "s" and word.endswith("ss"):
+                break
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _keys(token: str) -> frozenset[str]:
+    """Every key of a word: a capitalised one also names its place ('Russian', 'Iranian')."""
+    keys = {_key(token)}
+    if token[:1].isupper():
+        lower = token.lower()
+        if lower in _DEMONYMS:
+            keys.add(_DEMONYMS[lower])
+        if lower.endswith("ian") and len(lower) > 5:
+            # "Iranian" Iran, "Haitian" Haiti, "Canadian" Canada, "Ukrainian" Ukraine
+            keys.update(_key(w) for w in (lower[:-3], lower[:-2], lower[:-1], lower[:-3] + "a"))
+        elif lower.endswith("an") and len(lower) > 4:
+            keys.add(_key(lower[:-1]))
+        elif lower.endswith(("i", "ese")) and len(lower) > 4:
+            keys.add(_key(lower[:-1] if lower.endswith("i") else lower[:-3]))
+    return frozenset(keys)
+
+
+# Names of places, peoples and parties: each may appear in a tracked title, and none links
+# a sentence to it alone ("Russia", "the African Union", "the U.S.").
+_PLACE_WORDS = _words(
+    """afghanistan albania algeria andorra angola antigua argentina armenia australia austria
+    azerbaijan bahamas bahrain bangladesh barbados belarus belgium belize benin bhutan bolivia
+    bosnia herzegovina botswana brazil brunei bulgaria burkina faso burundi cabo verde cambodia
+    cameroon canada chad chile china colombia comoros congo costa rica croatia cuba cyprus
+    czech czechia denmark djibouti dominica dominican ecuador egypt salvador equatorial guinea
+    eritrea estonia eswatini ethiopia fiji finland france gabon gambia georgia germany ghana
+    greece grenada guatemala guyana haiti honduras hungary iceland india indonesia iran iraq
+    ireland israel italy jamaica japan jordan kazakhstan kenya kiribati korea kosovo kuwait
+    kyrgyzstan laos latvia lebanon lesotho liberia libya liechtenstein lithuania luxembourg
+    madagascar malawi malaysia maldives mali malta marshall mauritania mauritius mexico
+    micronesia moldova monaco mongolia montenegro morocco mozambique myanmar burma namibia nauru
+    nepal netherlands zealand nicaragua niger nigeria macedonia norway oman pakistan palau
+    palestine panama papua paraguay peru philippines poland portugal qatar romania russia
+    rwanda samoa marino sao tome saudi arabia senegal serbia seychelles sierra leone singapore
+    slovakia slovenia solomon somalia sudan spain sri lanka suriname sweden switzerland syria
+    taiwan tajikistan tanzania thailand timor togo tonga trinidad tobago tunisia turkey turkiye
+    turkmenistan tuvalu uganda ukraine emirates uae britain kingdom england scotland wales
+    uruguay uzbekistan vanuatu vatican venezuela vietnam yemen zambia zimbabwe gaza west bank
+    jerusalem crimea donbas kyiv kiev moscow beijing washington london paris brussels geneva
+    tokyo delhi nairobi jeddah riyadh tehran stormont belfast dublin
+    africa african america american europe european asia asian pacific indo atlantic arctic
+    caribbean latin sahel balkans gulf middle east west north south eastern western northern
+    southern central horn red sea mediterranean baltic nordic arab arabian
+    british english french german italian spanish chinese japanese korean dutch swiss turkish
+    israeli palestinian yemeni saudi iraqi afghan pakistani bangladeshi thai filipino
+    us usa uk eu un au nato asean g7 g20 who imf oecd opec ecowas sadc igad brics
+    hamas hezbollah houthi houthis taliban farc eln
+    united states nations union republic federal federation community government governments
+    international national global regional bilateral multilateral"""
+)
+_GENERIC_WORDS = _words(
+    """agreement agreements accord deal treaty pact negotiation negotiations talks plan plans
+    action actions framework frameworks package packages programme program initiative
+    initiatives process mission missions commitment commitments cooperation partnership
+    partnerships support implementation restoration operationalisation operationalization
+    establishment development economic economy security peace joint comprehensive final
+    strategic trade investment coordinated led brokered backed based sponsored capability
+    capacity force forces agenda effort efforts relations relationship dialogue declaration
+    statement summit meeting conference new fund funding funds assistance aid project policy
+    strategy reform reforms measure measures step steps work mechanism arrangement goal goals
+    target targets phase delivery provision release launch deployment creation formation held
+    expansion extension renewal review full first second third two three out up"""
+)
+_MONTH_WORDS = _words(
+    """january february march april may june july august september october november december"""
+)
+_PLACE_KEYS = frozenset(_key(w) for w in _PLACE_WORDS)
+_GENERIC_KEYS = frozenset(_key(w) for w in _GENERIC_WORDS)
+_WEIGHTS = {"word": 1.0, "year": 0.6, "generic": 0.4, "place": 0.4, "month": 0.2}
+_HEAD_END = _words("of for to in on with by against between among from under over at")
+
+
+@attrs.frozen
+class _Token:
+    text: str
+    start: int
+    end: int
+    keys: frozenset[str]
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Content words with their spans: no stopwords, "U.S." read as "US", no possessive s."""
+    found: list[_Token] = []
+    for match in re.finditer(r"(?:[A-Za-z]\.){2,}|[A-Za-z0-9]+", text):
+        word = match.group(0).replace(".", "")
+        if word.lower() in _STOPWORDS and not (word.isupper() and len(word) > 1):  # "WHO"
+            continue
+        if word in ("s", "S") and text[match.start() - 1 : match.start()] in ("'", "’"):
+            continue
+        found.append(_Token(word, match.start(), match.end(), _keys(word)))
+    return found
+
+
+def _kind(token: _Token) -> str:
+    lower = token.text.lower()
+    if token.text.isdigit():
+        return "year"
+    if lower in _MONTH_WORDS:
+        return "month"
+    if token.keys & _PLACE_KEYS or lower in _PLACE_WORDS:
+        return "place"
+    if lower in _GENERIC_WORDS or _key(lower) in _GENERIC_KEYS:
+        return "generic"
+    return "word"
+
+
+@attrs.frozen
+class _Title:
+    """A tracked title's words, each with its kind and weight, and its head words."""
+
+    tokens: tuple[_Token, ...]
+    kinds: tuple[str, ...]
+    weights: tuple[float, ...]
+    heads: frozenset[int]  # indexes of the words that say what it is ("sanctions", "truce")
+    noun: int  # of those, the one common noun that names it best ("interconnector"); or -1
+    kind_of: int  # the word before its first preposition, whatever it is ("mission"); or -1
+
+
+def _title_words(item: KnownCommitment) -> list[_Token]:
+    # Brackets hold acronyms and asides ("(IPEF)", "(April 2022)"): matched on their own.
+    plain = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), item.title)
+    return _tokens(plain)
+
+
+def _titles(known: Sequence[KnownCommitment]) -> dict[str, _Title]:
+    words = {item.id: _title_words(item) for item in known}
+    frequency: dict[str, int] = {}
+    for tokens in words.values():
+        for key in {k for t in tokens for k in t.keys}:
+            frequency[key] = frequency.get(key, 0) + 1
+    total = len(known)
+    titles: dict[str, _Title] = {}
+    for item in known:
+        tokens = words[item.id]
+        kinds = tuple(_kind(t) for t in tokens)
+        weights = tuple(
+            _WEIGHTS[kind]
+            * (1.0 + math.log((1 + total) / (1 + max(frequency.get(k, 0) for k in t.keys))))
+            for t, kind in zip(tokens, kinds, strict=True)
+        )
+        # The head: the distinctive words before the title's first preposition ("Coordinated
+        # Western sanctions package | to deter ..."), else its first distinctive word.
+        words_before = [m.group(0).lower() for m in re.finditer(r"[\w-]+", item.title)]
+        cut = next((i for i, w in enumerate(words_before) if w in _HEAD_END), len(words_before))
+        head_text = " ".join(words_before[:cut])
+        heads = {
+            i
+            for i, (t, kind) in enumerate(zip(tokens, kinds, strict=True))
+            if kind == "word" and re.search(rf"\b{re.escape(t.text.lower())}\b", head_text)
+        }
+        if not heads:
+            heads = {next((i for i, kind in enumerate(kinds) if kind == "word"), -1)} - {-1}
+        # What kind of thing it is: the last word before the first preposition ("Kenya-led
+        # Multinational Security Support (MSS) mission | in Haiti").
+        plain = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), item.title)
+        stop = re.search(rf"\s(?:{'|'.join(sorted(_HEAD_END))})\s", plain)
+        end = stop.start() if stop else len(plain)
+        kind_of = max(
+            (
+                i
+                for i, t in enumerate(tokens)
+                if t.end <= end
+                and kinds[i] in ("word", "generic")
+                and t.text.lower() not in ("out", "up")
+            ),
+            default=-1,
+        )
+        titles[item.id] = _Title(
+            tuple(tokens), kinds, weights, frozenset(heads), _noun(tokens, kinds, heads), kind_of
+        )
+    return titles
+
+
+def _noun(tokens: Sequence[_Token], kinds: Sequence[str], heads: set[int]) -> int:
+    """The common noun that names a tracked commitment best, or -1: the head's last
+    distinctive lower-case word ("Tanvania-Zambora power interconnector"), else the last word
+    of the title's first run of them ("phase-out of electric vehicle tariffs"). A capitalised
+    word is part of a name ("WHO Pandemic Agreement"): "future pandemics" is not about it."""
+    common = [i for i, k in enumerate(kinds) if k == "word" and tokens[i].text.islower()]
+    in_head = [i for i in common if i in heads]
+    if in_head:
+        return in_head[-1]
+    if not common:
+        return -1
+    noun = common[0]
+    while noun + 1 in common:
+        noun += 1
+    return noun
+
+
+def _longest_run(title: Sequence[_Token], sentence: Sequence[_Token]) -> int:
+    """The most title words in a row that the sentence also has in a row ("power-sharing
+    Executive", "Indo-Pacific economic framework")."""
+    best = 0
+    for i in range(len(title)):
+        for j in range(len(sentence)):
+            run = 0
+            while (
+                i + run < len(title)
+                and j + run < len(sentence)
+                and title[i + run].keys & sentence[j + run].keys
+            ):
+                run += 1
+            best = max(best, run)
+    return best
+
+
+_ACCORD_KEYS = frozenset(
+    _key(w)
+    for w in _words(
+        """agreement negotiation declaration process initiative mission plan framework
+        package convention protocol compact charter"""
+    )
+)
+
+
+def _place_names_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
+    """A place or name of the title followed by its kind of accord, in the sentence too:
+    "the Geneva accord", "the Lakeside agreement"."""
+    pairs = {
+        (k1, k2)
+        for i, (a, kind) in enumerate(zip(title.tokens, title.kinds, strict=True))
+        if kind == "place" or (kind == "word" and a.text[:1].isupper())
+        for b in title.tokens[i + 1 :]
+        for k1 in a.keys
+        for k2 in b.keys & _ACCORD_KEYS
+    }
+    return any(
+        (k1, k2) in pairs for a, b in itertools.pairwise(sentence) for k1 in a.keys for k2 in b.keys
+    )
+
+
+def _kind_and_name(title: _Title, hit: Sequence[int], sentence: Sequence[_Token]) -> bool:
+    if title.kind_of < 0 or title.kind_of not in hit:
+        return False
+    names = [
+        i
+        for i in hit
+        if i != title.kind_of
+        and (
+            title.kinds[i] == "place"
+            or (title.kinds[i] == "word" and title.tokens[i].text[:1].isupper())
+        )
+    ]
+    kind_at = [j for j, t in enumerate(sentence) if t.keys & title.tokens[title.kind_of].keys]
+    name_at = [j for j, t in enumerate(sentence) for i in names if t.keys & title.tokens[i].keys]
+    return any(abs(a - b) <= 6 for a in kind_at for b in name_at)
+
+
+def _head_and_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
+    heads = {k for i in title.heads for k in title.tokens[i].keys}
+    return any(
+        bool(a.keys & heads and b.keys & _ACCORD_KEYS) for a, b in itertools.pairwise(sentence)
+    )
+
+
+def _title_match(title: _Title, sentence: Sequence[_Token]) -> tuple[float, list[_Token]]:
+    """How well a sentence names a tracked title by its words (0 when it does not), and the
+    sentence's words that did."""
+    keys = {k for t in sentence for k in t.keys}
+    hit = [i for i, t in enumerate(title.tokens) if t.keys & keys]
+    if not hit:
+        return 0.0, []
+    total = sum(title.weights)
+    coverage = sum(title.weights[i] for i in hit) / total if total else 0.0
+    kinds = [title.kinds[i] for i in hit]
+    distinctive = kinds.count("word")
+    others = [i for i in hit if title.kinds[i] in ("word", "place", "year")]
+    head = any(i in title.heads for i in hit)
+    named = (
+        # The head word and another name or word of the title: "sanctions against Russia",
+        # "the truce in Yemen", "the Iran nuclear deal".
+        (head and len(others) >= 2)
+        # Two distinctive words covering a fair part of the title.
+        or (distinctive >= 2 and coverage >= 0.3)
+        # Most of the title, whatever its words: "Colombia's 2016 Peace Accord".
+        or (len(hit) >= 3 and coverage >= 0.6 and distinctive + kinds.count("year") >= 1)
+        # Three title words in a row: "an Indo-Pacific economic framework".
+        or _longest_run(title.tokens, sentence) >= 3
+        # A place naming an accord, as the title does: "the Geneva accord".
+        or _place_names_accord(title, sentence)
+        # What it is, and where or whose, close together: "the security mission in Haiti".
+        or _kind_and_name(title, hit, sentence)
+        # Its head word and a kind of accord: "the hostage deal", "the nuclear talks".
+        or _head_and_accord(title, sentence)
+    )
+    if not named:
+        return 0.0, []
+    hit_keys = {k for i in hit for k in title.tokens[i].keys}
+    return 1.0 + coverage, [t for t in sentence if t.keys & hit_keys]
 
 
 def _object_phrase(masked: str, cue: _Cue) -> str:
@@ -318,3 +764,68 @@ def _whole_words(slug: str, limit: int) -> str:
         return slug
     cut = slug[: limit + 1]
     return cut[: cut.rfind("-")] if "-" in cut else ""
+
+
+def shared_keys(sentence: str, title: str, *, places: bool) -> set[str]:
+    """Keys of the distinctive words a sentence shares with a title: never generic words;
+    names (places, parties, and any word capitalised in both, like "Mercosia") only when
+    `places`."""
+    title_tokens = _tokens(title)
+    sentence_tokens = _tokens(sentence)
+    capitalised = {k for t in title_tokens if t.text[:1].isupper() for k in t.keys}
+    in_sentence: dict[str, bool] = {}
+    for t in sentence_tokens:
+        for k in t.keys:
+            in_sentence[k] = in_sentence.get(k, True) and t.text[:1].isupper()
+    shared: set[str] = set()
+    for t in title_tokens:
+        kind = _kind(t)
+        for k in t.keys & in_sentence.keys():
+            name = kind == "place" or (k in capitalised and in_sentence[k])
+            if (kind == "word" and not name) or (places and name):
+                shared.add(k)
+    return shared
+
+
+def head_keys(item: KnownCommitment, known: Sequence[KnownCommitment]) -> frozenset[str]:
+    """The keys of the common noun that says what a tracked commitment is ("sanctions")."""
+    title = _titles_of(tuple(known)).get(item.id)
+    if title is None:
+        return frozenset()
+    return title.tokens[title.noun].keys if title.noun >= 0 else frozenset()
+
+
+def place_share(sentence: str, item: KnownCommitment, known: Sequence[KnownCommitment]) -> float:
+    """The part of the title's weight that the places and parties it shares with the
+    sentence make up: "Geneva" is much of "Geneva ceasefire accord", "Russia" little of a
+    sanctions package's eight words."""
+    title = _titles_of(tuple(known)).get(item.id)
+    if title is None:
+        return 0.0
+    keys = {k for t in _tokens(sentence) for k in t.keys}
+    total = sum(title.weights)
+    shared = sum(
+        w
+        for t, kind, w in zip(title.tokens, title.kinds, title.weights, strict=True)
+        if kind == "place" and t.keys & keys
+    )
+    return shared / total if total else 0.0
+
+
+_DEFINITION = re.compile(r"\(([A-Z][A-Za-z0-9&-]{1,9})\)")
+
+
+def defined_acronyms(sentence: str, matches: Sequence[Match]) -> dict[str, str]:
+    """Acronyms a sentence defines for the tracked commitments it names by their words:
+    "... the Multinational Security Support mission (MSS) ..." makes "MSS" name it after."""
+    found: dict[str, str] = {}
+    for match in matches:
+        if not match.spans:
+            continue
+        last = max(end for _, end in match.spans)
+        definition = _DEFINITION.match(sentence, last) or _DEFINITION.match(
+            sentence, last + len(sentence[last:]) - len(sentence[last:].lstrip())
+        )
+        if definition and sum(1 for c in definition.group(1) if c.isupper()) >= 2:
+            found[definition.group(1)] = match.item.id
+    return found

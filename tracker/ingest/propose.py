@@ -14,17 +14,20 @@ from collections.abc import Sequence
 import attrs
 
 from tracker.domain.values import parse_status
-from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues
+from tracker.ingest.cues import _PRAISE_VERBS, CLOSING_STATUSES, _Cue, _find_cues, _governing
 from tracker.ingest.matching import (
     _AGREEMENT_ANAPHOR,
     _ANAPHOR,
     KnownCommitment,
-    _common_stems,
     _content_stems,
     _match_known,
     _suggest,
     _unique_id,
+    defined_acronyms,
+    head_keys,
     match_all,
+    place_share,
+    shared_keys,
 )
 from tracker.ingest.sentences import _mask, _quote_regions, _Quotes, _segment, _Sentence
 from tracker.ingest.speakers import (
@@ -132,8 +135,12 @@ def propose(
         lower = np.lower()
         if lower in ("he", "she", "his", "her"):
             return last_person or by
-        if lower in ("they", "their") or lower in _GROUP_WORDS or _BOTH_SIDES.fullmatch(np):
-            # "the two sides", "both leaders": the parties last named together.
+        if lower in _GROUP_WORDS or _BOTH_SIDES.fullmatch(np):
+            # "the two sides", "both leaders": the parties last named together, when they
+            # were named ("Secretary Rubio and President Ruto"); else the words themselves,
+            # never one party alone.
+            return last_group if last_group and " and " in last_group else np
+        if lower in ("they", "their"):
             return last_group or last_agent or last_person or by
         if lower in ("it", "its"):
             return last_agent or last_person or by
@@ -240,7 +247,7 @@ def propose(
                 cues = [_Cue(0, 0, lead_cue.status, lead_cue.label, "inherited")]
         if not cues:
             continue
-        cue = cues[0]
+        cue = _governing(cues, masked)
         if cue.strength == "noun" and _PRAISE_VERBS.search(masked[: max(cue.start, 1)]):
             continue
         quote_start = _skip_markup(text, quote_start, quote_end)
@@ -264,7 +271,16 @@ def propose(
         )
 
     found = _drop_paraphrases(found)
-    return _assign(found, text, known, by=by, on=on, source=source)
+    named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]] = {}
+    defined: dict[str, str] = {}
+    if known:
+        for sentence in sentences:
+            matches = match_all(text[sentence.start : sentence.end], known, defined=defined)
+            defined.update(defined_acronyms(text[sentence.start : sentence.end], matches))
+            for match in matches:
+                named = named_in_block.setdefault(sentence.block, {})
+                named.setdefault(match.item.id, (match.item, sentence.start))
+    return _assign(found, text, known, named_in_block, defined, by=by, on=on, source=source)
 
 
 _EMPHASISED_LABEL = re.compile(r"(\*\*|__)[^*_\n]{1,60}?:\s*\1\s+|(\*\*|__)[^*_\n]{1,60}?\2:\s+")
@@ -304,21 +320,34 @@ def _cue_stems(item: _Found) -> set[str]:
     return _content_stems(item.masked[item.cue.start : item.cue.end])
 
 
-def _continues(quote: str, previous: Proposal, same_paragraph: bool) -> bool:
+def _continues(
+    quote: str, previous: Proposal, same_paragraph: bool, known: Sequence[KnownCommitment]
+) -> bool:
     # A sentence that shares the subject matter of the statement just before it ("We will
-    # remove the first tariffs ...") is more news on that commitment, not a new one. One
-    # shared word is enough for a commitment already in the log; a new suggestion needs two,
-    # in the same paragraph, since its title is only a guess.
-    shared = _common_stems(quote) & _common_stems(previous.title)
+    # remove the first tariffs ...") is more news on that commitment, not a new one. For a
+    # commitment already in the log, the word that says what it is will do in the same
+    # paragraph ("sanctions" after a sanctions package), or anywhere a place that is much of
+    # its name ("in Geneva" after "the Geneva ceasefire"); a word shared in passing will not
+    # ("a power purchase agreement" after a power interconnector). A new suggestion needs
+    # two distinctive words in the same paragraph, since its title is only a guess. Generic
+    # words ("plan", "support", "package") never carry a statement over.
     if not previous.new:
-        return len(shared) >= 1
-    return same_paragraph and len(shared) >= 2
+        item = next((k for k in known if k.id == previous.commitment), None)
+        if item is None:
+            return False
+        shared = shared_keys(quote, item.title, places=True)
+        return (same_paragraph and bool(shared & head_keys(item, known))) or place_share(
+            quote, item, known
+        ) >= 0.2
+    return same_paragraph and len(shared_keys(quote, previous.title, places=False)) >= 2
 
 
 def _assign(
     found: list[_Found],
     text: str,
     known: Sequence[KnownCommitment],
+    named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]],
+    defined: dict[str, str],
     *,
     by: str | None,
     on: str | None,
@@ -333,7 +362,7 @@ def _assign(
     for item in found:
         quote = text[item.quote_start : item.quote_end]
         masked_quote = _mask(quote)
-        matches = match_all(quote, known)
+        matches = match_all(quote, known, defined=defined)
         earlier = _match_known(quote, suggested, whole_title=True)
         previous = proposals[-1] if proposals else None
         targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
@@ -350,13 +379,24 @@ def _assign(
             targets.append(((earlier.id, True, earlier.title), item.cue, ""))
         elif previous is not None and _AGREEMENT_ANAPHOR.search(masked_quote) and last_agreement:
             targets.append((last_agreement, item.cue, ""))
+        elif (
+            previous is not None
+            and not previous.new
+            and previous.status in ("pending", "proposed")
+            and _REACH_AGREEMENT.search(masked_quote)
+        ):
+            # "... to reach a fair and balanced agreement", just after the talks on a tracked
+            # agreement: the agreement those talks are for.
+            targets.append(((previous.commitment, False, previous.title), item.cue, ""))
         elif (topic := _earlier_topic(quote, proposals, known)) is not None:
             targets.append(((topic.id, False, topic.title), item.cue, ""))
         elif previous is not None and (
             _ANAPHOR.search(masked_quote)
-            or _continues(quote, previous, item.sentence.block == previous_block)
+            or _continues(quote, previous, item.sentence.block == previous_block, known)
         ):
             targets.append(((previous.commitment, previous.new, previous.title), item.cue, ""))
+        elif (topic := _paragraph_topic(item, named_in_block)) is not None:
+            targets.append(((topic.id, False, topic.title), item.cue, ""))
         else:
             words, title = _suggest(item.masked, item.cue, item.speaker)
             new_id = _unique_id(words, used, next_suffix)
@@ -368,7 +408,11 @@ def _assign(
             status, label = parse_status(cue.label)
             if status != cue.status:  # pragma: no cover - the cue table is checked in tests
                 raise AssertionError(f"label {label!r} does not give {cue.status!r}")
-            if cue.label in ("agreed", "signed", "concluded") or matched_on:
+            if cue.label in ("agreed", "signed", "concluded") or (
+                matched_on and _AN_ACCORD.search(commitment[2])
+            ):
+                # What "the deal" or "the agreement" will refer to: something agreed, or a
+                # tracked commitment that is an accord by its title (not a mission).
                 last_agreement = commitment
             cue_text = " ".join(item.masked[cue.start : cue.end].replace("·", ".").split())
             proposals.append(
@@ -391,6 +435,41 @@ def _assign(
     return proposals
 
 
+_AN_ACCORD = re.compile(
+    r"\b(?:agreements?|accords?|deals?|treat(?:y|ies)|pacts?|ceasefires?|truces?|declarations?"
+    r"|plan\s+of\s+action|framework|partnership|understanding|compact|protocol|convention"
+    r"|settlement)\b",
+    re.IGNORECASE,
+)
+_REACH_AGREEMENT = re.compile(
+    r"\b(?:reach(?:ing)?|secur(?:e|ing)|conclud(?:e|ing)|find(?:ing)?|strik(?:e|ing))\s+"
+    r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|accord|settlement)\b",
+    re.IGNORECASE,
+)
+
+
+def _paragraph_topic(
+    item: _Found, named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]]
+) -> KnownCommitment | None:
+    """The one tracked commitment the sentence's paragraph names, if it names only one.
+
+    A readout gives a tracked commitment a paragraph, naming it once and then going on in
+    fewer words: "Our position on the nuclear agreement with Iran is clear ... Iran is
+    fulfilling its obligations." The paragraph must have named it before the sentence, and
+    the sentence must still share a distinctive word or a name ("Iran") with its title;
+    where a paragraph names two, the sentence is left to a new suggestion.
+    """
+    named = list(named_in_block.get(item.sentence.block, {}).values())
+    if len(named) != 1:
+        return None
+    topic, first_named_at = named[0]
+    offset = item.sentence.start
+    quote = item.masked[item.quote_start - offset : item.quote_end - offset]
+    if first_named_at < item.sentence.start and shared_keys(quote, topic.title, places=True):
+        return topic
+    return None
+
+
 def _position(masked_quote: str, words: str) -> int:
     """Where the words that named a commitment first occur in the quote (its end if nowhere)."""
     for word in words.split():
@@ -410,15 +489,14 @@ def _governing_cue(item: _Found, at: int) -> _Cue:
 def _earlier_topic(
     quote: str, proposals: Sequence[Proposal], known: Sequence[KnownCommitment]
 ) -> KnownCommitment | None:
-    """A known commitment named earlier in the text whose title shares a word with the quote.
+    """A known commitment named earlier in the text whose title's noun the quote repeats.
 
     A readout names a tracked commitment once ("the African Standby Force") and then goes
     on about it in its own words ("the Commission ... the standby force's deployment").
     """
     named = {p.commitment for p in proposals if p.matched_on}
-    stems = _common_stems(quote)
     for item in reversed([k for k in known if k.id in named]):
-        if stems & _common_stems(item.title):
+        if shared_keys(quote, item.title, places=False) & head_keys(item, known):
             return item
     return None
 
