@@ -243,7 +243,13 @@ def test_plain_json_when_the_server_has_no_structured_output(run, model, readout
     assert [r["response_format"]["type"] for r in model.requests] == ["json_schema", "json_object"]
 
 
-NOT_JSON = "(the model's reply is not the JSON asked for"
+def test_a_model_that_takes_only_its_default_temperature(run, model, readout):
+    model.replies = [
+        error(400, "Unsupported value: 'temperature' does not support 0"),
+        answer(GOOD),
+    ]
+    assert len(ingest_json(run, readout)) == 4
+    assert ["temperature" in r for r in model.requests] == [True, False]
 
 
 @pytest.mark.parametrize(
@@ -396,3 +402,38 @@ def test_unknown_engine(run, model, readout, monkeypatch, args, env, message):
         monkeypatch.setenv("TRACKER_INGEST_ENGINE", env)
     result = run("ingest", str(readout), *args)
     assert (result.exit_code, result.stderr) == (2, message)
+
+
+def test_eval_scores_the_configured_model(model, tmp_path, capsys):
+    from tracker.ingest_eval import main
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "h01_harbour.txt").write_text(READOUT, encoding="utf-8")
+    labels = [
+        {"quote": SENTENCES[2], "status": "committed"},
+        {"quote": SENTENCES[3], "status": "in_progress"},
+        {"quote": SENTENCES[4], "status": "proposed"},
+        {"quote": SENTENCES[5], "status": "fulfilled", "tracked": "ferry"},
+    ]
+    (folder / "h01_harbour.expected.json").write_text(json.dumps(labels), encoding="utf-8")
+    tracked = [{"id": "ferry", "kind": "agreement", "title": "Coastal Ferry Agreement"}]
+    (folder / "tracked.json").write_text(json.dumps(tracked), encoding="utf-8")
+    model.replies = [answer(INVENTED)]
+    assert main(["--engine", "llm", "--quiet", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("engine: llm, model test-model\n")
+    assert "(left out of the model's reply: 2 with a sentence number not in the text," in out
+    total = next(line for line in out.splitlines() if line.startswith("TOTAL corpus"))
+    # 4 labels, 2 proposals; recall, precision, status, linking, closing alarms, split
+    assert total.split()[2:] == ["4", "2", "0.50", "1.00", "1.00", "1.00", "0", "0.50"]
+    assert "- ferry: Coastal Ferry Agreement" in model.requests[0]["messages"][1]["content"]
+
+
+def test_eval_without_settings(model, tmp_path, capsys, monkeypatch):
+    from tracker.ingest_eval import main
+
+    monkeypatch.delenv("TRACKER_LLM_MODEL")
+    assert main(["--engine", "llm", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("Error: --engine llm needs TRACKER_LLM_MODEL set")
+    assert model.requests == []

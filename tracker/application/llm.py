@@ -200,6 +200,7 @@ def _ask(
         "type": "json_schema",
         "json_schema": {"name": "statements", "schema": schema, "strict": True},
     }
+    options: dict[str, Any] = {"temperature": 0}  # the same text, the same answer, if it can
     attempt = 0
     structured = True
     while True:
@@ -209,7 +210,7 @@ def _ask(
                 model=settings.model,
                 messages=messages,  # type: ignore[arg-type]
                 response_format=response_format,
-                temperature=0,
+                **options,
             )
             break
         except openai.APITimeoutError:
@@ -239,6 +240,10 @@ def _ask(
                 # A server without structured output: ask for plain JSON, read the same way.
                 structured = False
                 response_format = {"type": "json_object"}
+                attempt -= 1
+                continue
+            if exc.status_code == 400 and options and "temperature" in _reason(exc).lower():
+                options = {}  # a model that takes only its default temperature
                 attempt -= 1
                 continue
             if exc.status_code >= 500:
