@@ -447,13 +447,6 @@ def ingest(
     proposals = ingest.ingest_proposals(
         session, document, by=by, on=on, source=source, llm=llm, use_cache=not no_cache
     )
-    if proposals.dropped:
-        typer.echo(
-            f"warning: the model proposed {proposals.dropped} "
-            f"statement{'s' if proposals.dropped != 1 else ''} that tracker left out: "
-            f"{proposals.why_dropped}",
-            err=True,
-        )
     if apply is None and not review:
         if fmt == "json":
             found = proposals_json(proposals.items, proposals.logged, proposals.engine)
@@ -463,8 +456,10 @@ def ingest(
                 proposals.items, proposals.logged, term_width(), proposals.model
             )
             typer.echo(table, nl=False)
+        _note_dropped(proposals.dropped, proposals.why_dropped)
         _note_undated(undated, document.name)
         return
+    _note_dropped(proposals.dropped, proposals.why_dropped)
     if not proposals.items:
         raise UserError("nothing to apply: no statement about a commitment was found")
     if review:
@@ -489,6 +484,16 @@ def ingest(
     stored = ingest.ingest_apply(session, proposals, chosen)
     typer.echo(_applied(stored, [c.n for c in chosen]))
     _note_undated(undated, document.name)
+
+
+def _note_dropped(dropped: int, why: str) -> None:
+    """`--engine llm`: one line for the statements of the model's reply that were left out."""
+    if dropped:
+        typer.echo(
+            f"warning: the model proposed {dropped} statement{'s' if dropped != 1 else ''} "
+            f"that tracker left out: {why}",
+            err=True,
+        )
 
 
 def _note_undated(undated: bool, name: str) -> None:

@@ -158,8 +158,7 @@ def test_the_table_says_which_model_proposed(run, model, readout, ferry):
     assert lines[0].split() == ["N", "COMMITMENT", "STATUS", "BY", "QUOTE"]
     assert lines[4].startswith("4  ferry ") and "fulfilled !" in lines[4]
     assert lines[-1] == (
-        "proposed by the model test-model (--engine llm): each quote is one of the text's own "
-        "sentences; check the statuses and commitments"
+        "proposed by test-model (--engine llm); the quotes are the text's own sentences"
     )
 
 

@@ -65,8 +65,7 @@ def proposals_table(
     `model` names the language model that proposed them (`--engine llm`), said on a last line.
     """
     by_model = (
-        f"proposed by the model {model} (--engine llm): each quote is one of the text's own "
-        "sentences; check the statuses and commitments\n"
+        f"proposed by {model} (--engine llm); the quotes are the text's own sentences\n"
         if model is not None
         else ""
     )
