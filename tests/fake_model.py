@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,8 +55,11 @@ class FakeModel:
         self.requests: list[dict[str, Any]] = []
         self.paths: list[str] = []
         self.url = ""
+        self.respond: Callable[[dict[str, Any]], Reply] | None = None  # a reply per request
 
     def next_reply(self) -> Reply:
+        if self.respond is not None:
+            return self.respond(self.requests[-1])
         return self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
 
 
