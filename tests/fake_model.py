@@ -17,7 +17,7 @@ from typing import Any
 Reply = tuple[int, Any, dict[str, str], float]
 
 
-def completion(content: str) -> dict[str, Any]:
+def completion(content: str, finish_reason: str = "stop") -> dict[str, Any]:
     """A chat completion whose one choice says `content`."""
     return {
         "id": "chatcmpl-test",
@@ -28,7 +28,7 @@ def completion(content: str) -> dict[str, Any]:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
+                "finish_reason": finish_reason,
             }
         ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},

@@ -288,6 +288,10 @@ def test_a_model_that_takes_only_its_default_temperature(run, model, readout):
             "the model's reply is not the JSON asked for (it is empty)",
         ),
         ([(200, "<html>not an API</html>", {}, 0.0)], "is not a chat completion ("),
+        (
+            [(200, completion('{"statements": [{"sentence": 3, "comm', "length"), {}, 0.0)],
+            "the model's reply was cut off before its JSON ended (its output limit)",
+        ),
     ],
     ids=[
         "timeout",
@@ -300,6 +304,7 @@ def test_a_model_that_takes_only_its_default_temperature(run, model, readout):
         "wrong-shape",
         "empty",
         "not-json-body",
+        "cut-off",
     ],
 )
 def test_failures_give_one_line_and_write_nothing(

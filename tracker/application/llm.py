@@ -165,7 +165,7 @@ def _read_cache(path: Path) -> str | None:
 def _write_cache(path: Path, model: str, content: str) -> None:
     """Keep the reply for a rerun; a cache that cannot be written only costs a new request."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # replies quote your texts
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(
             json.dumps({"model": model, "content": content}, ensure_ascii=False),
@@ -262,6 +262,11 @@ def _ask(
             ) from None
     choices = getattr(reply, "choices", None) or []
     content = choices[0].message.content if choices else None
+    if choices and choices[0].finish_reason == "length":
+        raise RuntimeFailure(
+            "the model's reply was cut off before its JSON ended (its output limit); nothing "
+            "was written: give ingest a shorter text, or use a model with a larger limit"
+        )
     if not isinstance(content, str) or not content.strip():
         raise RuntimeFailure(
             "the model's reply is not the JSON asked for (it is empty); nothing was written: "
