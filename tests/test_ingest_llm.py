@@ -481,3 +481,19 @@ def test_eval_without_settings(model, tmp_path, capsys, monkeypatch):
     assert main(["--engine", "llm", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("Error: --engine llm needs TRACKER_LLM_MODEL set")
     assert model.requests == []
+
+
+def test_the_rules_engine_does_not_import_the_client(readout, tmp_path):
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from cli import app\n"
+        f"result = CliRunner().invoke(app, ['ingest', {str(readout)!r}, '--format', 'json'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'openai' not in sys.modules and 'tracker.ingest.prompt' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    assert done.returncode == 0, done.stderr
