@@ -551,9 +551,20 @@ def ingest(
         "--review",
         help="Go through the proposals one by one at the terminal, then log the accepted.",
     ),
+    engine: str | None = typer.Option(
+        None,
+        "--engine",
+        metavar="rules|llm",
+        help="rules (default, offline) or llm: send the text to the model at OPENAI_BASE_URL "
+        "(TRACKER_LLM_MODEL, OPENAI_API_KEY). Default: TRACKER_INGEST_ENGINE, else rules.",
+    ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="--engine llm: ask the model again, ignoring its cached reply."
+    ),
 ) -> None:
     """Propose the statements in an article or readout that bear on a commitment."""
     from tracker.application import ingest
+    from tracker.application.llm import check_engine, llm_settings
     from tracker.application.sources import read_document
     from tracker.output import structured
     from tracker.output.proposals import proposals_json, proposals_table
@@ -563,17 +574,26 @@ def ingest(
         raise UserError("--review and --apply both choose what to log; give one of them")
     if review and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("--review needs an interactive terminal; in a script use --apply ITEM,...")
+    llm = llm_settings() if check_engine(engine) == "llm" else None
     document = read_document(file, sys.stdin.buffer)
     undated = on is None and document.date is None
     session = settings(ctx).session(write=apply is not None or review)
-    proposals = ingest.ingest_proposals(session, document, by=by, on=on, source=source)
+    proposals = ingest.ingest_proposals(
+        session, document, by=by, on=on, source=source, llm=llm, use_cache=not no_cache
+    )
     if apply is None and not review:
         if fmt == "json":
-            typer.echo(structured.dumps(proposals_json(proposals.items, proposals.logged)))
+            found = proposals_json(proposals.items, proposals.logged, proposals.engine)
+            typer.echo(structured.dumps(found))
         else:
-            typer.echo(proposals_table(proposals.items, proposals.logged, term_width()), nl=False)
+            table = proposals_table(
+                proposals.items, proposals.logged, term_width(), proposals.model
+            )
+            typer.echo(table, nl=False)
+        _note_dropped(proposals.dropped, proposals.why_dropped)
         _note_undated(undated, document.name)
         return
+    _note_dropped(proposals.dropped, proposals.why_dropped)
     if not proposals.items:
         raise UserError("nothing to apply: no statement about a commitment was found")
     if review:
@@ -598,6 +618,16 @@ def ingest(
     stored = ingest.ingest_apply(session, proposals, chosen)
     typer.echo(_applied(stored, [c.n for c in chosen]))
     _note_undated(undated, document.name)
+
+
+def _note_dropped(dropped: int, why: str) -> None:
+    """`--engine llm`: one line for the statements of the model's reply that were left out."""
+    if dropped:
+        typer.echo(
+            f"warning: the model proposed {dropped} statement{'s' if dropped != 1 else ''} "
+            f"that tracker left out: {why}",
+            err=True,
+        )
 
 
 def _note_undated(undated: bool, name: str) -> None:

@@ -148,6 +148,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_kind: str) -
     """Point TRACKER_DB at a scratch database and fix the user, so no test touches real data."""
     monkeypatch.setenv("TRACKER_USER", "tester")
     monkeypatch.delenv("TRACKER_REVIEW_EVERY", raising=False)
+    monkeypatch.delenv("TRACKER_INGEST_ENGINE", raising=False)  # the rules, unless a test asks
     monkeypatch.setenv("NO_COLOR", "1")
     if store_kind == "postgresql":
         reason = pg_unavailable()

@@ -36,6 +36,7 @@ KEYS = [
     "cue",
     "matched_on",
     "closes",
+    "engine",  # rules, or llm (--engine llm)
 ]
 
 
@@ -57,6 +58,7 @@ def test_seed_article_proposals(run, stip):
     found = proposals(run, "--source", "https://example.org/readout")
     text = SEED.read_text(encoding="utf-8")
     assert [list(p) for p in found] == [KEYS] * len(found)
+    assert {p["engine"] for p in found} == {"rules"}
     by_status = [
         (p["commitment"] if not p["new"] else "new", p["status"], p["label"]) for p in found
     ]

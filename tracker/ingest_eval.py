@@ -2,7 +2,11 @@
 
 Owns the scoring of the extractor; it only reads files and prints. It may import
 `tracker.ingest` and the standard library, and must not import the store, the CLI or
-anything that writes. Each DIR is one of two formats:
+anything that writes. `--engine llm` scores the language-model engine instead of the rules:
+it asks the model configured as for `tracker ingest --engine llm` (`TRACKER_LLM_MODEL`,
+`OPENAI_BASE_URL`, `OPENAI_API_KEY`) through `tracker.application.llm`, sending each text
+to that endpoint; its replies are cached as ingest's are (`--no-cache` asks again). Each
+DIR is one of two formats:
 
 **A labelled folder** (the real corpus, `../shared/ingest-corpus/dev` and `test`): texts
 `NN_slug.txt` (a `Source:`/`Date:`/`Title:` header, a blank line, the body), labels
@@ -61,9 +65,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +77,30 @@ import attrs
 from tracker.ingest import KnownCommitment, Proposal, propose, read_input, split_header
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ingest_corpus"
+# (text, known, *, by, on, source) -> proposals: `propose` (the rules) or the model's.
+Proposer = Callable[..., list[Proposal]]
+
+
+def llm_proposer(*, use_cache: bool = True) -> Proposer:
+    """The language-model engine, as `tracker ingest --engine llm` runs it (settings checked)."""
+    from tracker.application.llm import llm_propose, llm_settings
+
+    settings = llm_settings()
+
+    def ask(
+        text: str,
+        known: Sequence[KnownCommitment],
+        *,
+        by: str | None = None,
+        on: str | None = None,
+        source: str | None = None,
+    ) -> list[Proposal]:
+        found = llm_propose(text, known, settings, by=by, on=on, source=source, use_cache=use_cache)
+        if found.dropped:
+            print(f"  (left out of the model's reply: {found.why_dropped})")
+        return found.proposals
+
+    return ask
 
 
 @attrs.define
@@ -369,13 +398,15 @@ def load_tracked(folder: Path) -> list[KnownCommitment]:
     ]
 
 
-def propose_file(path: Path, known: Sequence[KnownCommitment]) -> list[Proposal]:
+def propose_file(
+    path: Path, known: Sequence[KnownCommitment], proposer: Proposer = propose
+) -> list[Proposal]:
     """Propose from a saved readout as `tracker ingest` would: its header gives date and source."""
     header, body = split_header(path.read_text(encoding="utf-8"))
-    return propose(read_input(body, path.name), known, on=header.date, source=header.source)
+    return proposer(read_input(body, path.name), known, on=header.date, source=header.source)
 
 
-def score_folder(folder: Path, *, quiet: bool = False) -> FolderScore:
+def score_folder(folder: Path, *, quiet: bool = False, proposer: Proposer = propose) -> FolderScore:
     """Score every text of a labelled folder, printing one row per text (and the findings)."""
     known = load_tracked(folder)
     total = FolderScore()
@@ -383,7 +414,7 @@ def score_folder(folder: Path, *, quiet: bool = False) -> FolderScore:
         stem = label_path.name.removesuffix(".expected.json")
         text_path = folder / f"{stem}.txt"
         labels = json.loads(label_path.read_text(encoding="utf-8"))
-        proposals = propose_file(text_path, known)
+        proposals = propose_file(text_path, known, proposer)
         score, notes = score_labelled(labels, proposals, frozenset(k.id for k in known))
         total.add(score)
         print(_folder_row(stem[:44], score))
@@ -406,7 +437,7 @@ def _folder_row(name: str, score: FolderScore) -> str:
     )
 
 
-def _score_folders(folders: Sequence[Path], quiet: bool) -> int:
+def _score_folders(folders: Sequence[Path], quiet: bool, proposer: Proposer) -> int:
     header = (
         f"{'text':<44} {'lab':>4} {'prop':>4} {'recall':>6} {'prec':>6} {'status':>6} "
         f"{'link':>6} {'clos':>4} {'split':>6} {'wlnk':>4}"
@@ -416,7 +447,7 @@ def _score_folders(folders: Sequence[Path], quiet: bool) -> int:
         print(f"== {folder}")
         print(header)
         try:
-            totals.append((folder, score_folder(folder, quiet=quiet)))
+            totals.append((folder, score_folder(folder, quiet=quiet, proposer=proposer)))
         except (OSError, ValueError, KeyError, TypeError) as error:
             print(f"Error: cannot read the corpus in {folder}: {error}", file=sys.stderr)
             return 2
@@ -455,7 +486,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--details", action="store_true", help="list misses and false alarms")
     parser.add_argument("--quiet", action="store_true", help="labelled folders: totals only")
+    parser.add_argument(
+        "--engine",
+        choices=("rules", "llm"),
+        default="rules",
+        help="rules (default) or llm: the model of TRACKER_LLM_MODEL at OPENAI_BASE_URL, "
+        "which is sent every text",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="--engine llm: ask again, ignoring cached replies"
+    )
     args = parser.parse_args(argv)
+    from tracker.errors import TrackerError
+
+    try:
+        return _main(args)
+    except TrackerError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _main(args: argparse.Namespace) -> int:
+    args.proposer = propose
+    if args.engine == "llm":
+        args.proposer = llm_proposer(use_cache=not args.no_cache)
+        print(f"engine: llm, model {os.environ.get('TRACKER_LLM_MODEL', '').strip()}")
     folders: list[Path] = list(args.folders) + ([args.corpus] if args.corpus else [])
     labelled = [f for f in folders if is_labelled_folder(f)]
     if labelled:
@@ -463,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             other = next(f for f in folders if f not in labelled)
             print(f"Error: {other} is not a labelled folder (no *.expected.json)", file=sys.stderr)
             return 2
-        return _score_folders(labelled, args.quiet)
+        return _score_folders(labelled, args.quiet, args.proposer)
     if len(folders) > 1:
         print("Error: give one corpus with labels.json at a time", file=sys.stderr)
         return 2
@@ -497,7 +552,7 @@ def _score_own_corpus(folder: Path, args: argparse.Namespace) -> int:
             print(f"Error: cannot read {path}: {error}", file=sys.stderr)
             return 2
         known = [KnownCommitment(id=k["id"], title=k["title"]) for k in entry.get("known", [])]
-        proposals = propose(text, known, by=entry.get("by"))
+        proposals = args.proposer(text, known, by=entry.get("by"))
         score, notes = score_text(text, entry["sentences"], proposals)
         totals[split].add(score)
         print(_row(f"{entry['file']} ({split})", score))

@@ -28,6 +28,7 @@ from tracker.errors import UserError
 if TYPE_CHECKING:  # only named in annotations
     from events import StoredEvent
     from projections.queries import EventInfo, Report
+    from tracker.application.llm import LLMSettings
     from tracker.domain import decide
     from tracker.ingest import Proposal
 
@@ -47,6 +48,10 @@ class Proposals(NamedTuple):
     document: Document
     items: list[Proposal]
     logged: frozenset[int]  # proposal numbers whose statement is already on the timeline
+    engine: str = "rules"  # what made the proposals: "rules", or "llm" (the model's name below)
+    model: str | None = None
+    dropped: int = 0  # statements of the model's reply left out as untrustworthy
+    why_dropped: str = ""
 
 
 def ingest_proposals(
@@ -56,11 +61,14 @@ def ingest_proposals(
     by: str | None = None,
     on: str | None = None,
     source: str | None = None,
+    llm: LLMSettings | None = None,
+    use_cache: bool = True,
 ) -> Proposals:
     """Propose the statements of a document; nothing is written.
 
     `--on` and `--source` win over the document's own date and URL; `--by`, when given,
-    is the speaker of every proposal (the text's attributions are only a guess).
+    is the speaker of every proposal (the text's attributions are only a guess). With
+    `llm` settings the model proposes (`tracker.application.llm`), else the rules do.
     """
     import attrs
 
@@ -73,9 +81,19 @@ def ingest_proposals(
     with session.store.reading() as sql:
         view = View(sql)
         known = [KnownCommitment(id=s.id, title=s.title, aliases=s.aliases) for s in view.states()]
-        items = propose(
-            read_input(document.text, document.name), known, by=speaker, on=day, source=cited
+    text = read_input(document.text, document.name)
+    extraction = None
+    if llm is not None:
+        from tracker.application.llm import llm_propose
+
+        extraction = llm_propose(
+            text, known, llm, by=speaker, on=day, source=cited, use_cache=use_cache
         )
+        items = extraction.proposals
+    else:
+        items = propose(text, known, by=speaker, on=day, source=cited)
+    with session.store.reading() as sql:
+        view = View(sql)
         if speaker is not None:
             items = [attrs.evolve(p, by=speaker) for p in items]
         logged = frozenset(
@@ -85,7 +103,17 @@ def ingest_proposals(
             and not p.new
             and view.has_statement(p.commitment, p.quote, p.by, day)
         )
-    return Proposals(document=document, items=items, logged=logged)
+    if extraction is None:
+        return Proposals(document=document, items=items, logged=logged)
+    return Proposals(
+        document=document,
+        items=items,
+        logged=logged,
+        engine="llm",
+        model=llm.model if llm is not None else None,
+        dropped=extraction.dropped,
+        why_dropped=extraction.why_dropped,
+    )
 
 
 _ITEM = re.compile(r"(?P<n>\d+)(?::(?P<cid>[^=:,]+))?(?:=(?P<status>[^=:,]+))?\Z")

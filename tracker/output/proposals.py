@@ -24,7 +24,7 @@ BY_SHARE = 0.25
 BY_MIN, QUOTE_MIN = 8, 20
 
 
-def proposal_json(proposal: Proposal, logged: bool) -> dict[str, Any]:
+def proposal_json(proposal: Proposal, logged: bool, engine: str = "rules") -> dict[str, Any]:
     return {
         "n": proposal.n,
         "quote": proposal.quote,
@@ -40,11 +40,15 @@ def proposal_json(proposal: Proposal, logged: bool) -> dict[str, Any]:
         "cue": proposal.cue,
         "matched_on": proposal.matched_on or None,
         "closes": proposal.closes,
+        "engine": engine,
     }
 
 
-def proposals_json(items: Sequence[Proposal], logged: Collection[int]) -> list[dict[str, Any]]:
-    return [proposal_json(p, p.n in logged) for p in items]
+def proposals_json(
+    items: Sequence[Proposal], logged: Collection[int], engine: str = "rules"
+) -> list[dict[str, Any]]:
+    """Each proposal's keys; `engine` says what made it ("rules" or "llm")."""
+    return [proposal_json(p, p.n in logged, engine) for p in items]
 
 
 def _status(p: Proposal) -> str:
@@ -52,10 +56,23 @@ def _status(p: Proposal) -> str:
     return p.status if same else f"{p.status} ({p.label})"
 
 
-def proposals_table(items: Sequence[Proposal], logged: Collection[int], width: int | None) -> str:
-    """The proposals; `logged` numbers those already on the timeline (marked *)."""
+def proposals_table(
+    items: Sequence[Proposal],
+    logged: Collection[int],
+    width: int | None,
+    model: str | None = None,
+) -> str:
+    """The proposals; `logged` numbers those already on the timeline (marked *).
+
+    `model` names the language model that proposed them (`--engine llm`), said on a last line.
+    """
+    by_model = (
+        f"proposed by {model} (--engine llm); the quotes are the text's own sentences\n"
+        if model is not None
+        else ""
+    )
     if not items:
-        return "no statement about a commitment found\n"
+        return "no statement about a commitment found\n" + by_model
     rows = [
         (
             f"{p.n}*" if p.n in logged else str(p.n),
@@ -71,7 +88,7 @@ def proposals_table(items: Sequence[Proposal], logged: Collection[int], width: i
         text += "* already logged: --apply all leaves it out\n"
     if any(p.closes for p in items):
         text += "! closes the commitment: check that the sentence reports it done or ended\n"
-    return text
+    return text + by_model
 
 
 def _fit(rows: Sequence[tuple[str, str, str, str, str]], width: int | None) -> str:
