@@ -494,11 +494,15 @@ def remind(
             stored = remind.record(session, report)
             if stored is not None:
                 note = f"recorded this report for {day} (event {stored.seq}, {stored.id})"
+                report = report.recorded(stored.id, now=True)
             else:
+                earlier = remind.recorded_for(session, day)
                 note = (
                     f"not recorded: a report for {day} was already recorded (event "
-                    f"{remind.recorded_for(session, day)}); one is recorded per day"
+                    f"{earlier}); one is recorded per day"
                 )
+                if earlier is not None:
+                    report = report.recorded(earlier, now=False)
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         write_output(render_report(report, fmt, session.default_review, color=color), output)
         if note is not None:  # on stderr, so the report on stdout stays as it is

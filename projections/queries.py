@@ -99,6 +99,13 @@ class View:
         )
         return bool(rows)
 
+    # A statement row on a commitment as it is now: after its latest live adding, so the
+    # statements of a commitment undone (its adding retracted) are found nowhere.
+    CURRENT = (
+        "{t}.seq > (SELECT max(a.seq) FROM timeline AS a WHERE a.commitment_id = "
+        "{t}.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL)"
+    )
+
     def statements(
         self,
         *,
@@ -117,7 +124,8 @@ class View:
             "SELECT t.commitment_id, c.title, t.seq, t.event_id, t.effective_on, t.speaker, "
             "t.speakers, t.quote, t.source FROM timeline AS t "
             "JOIN commitments AS c ON c.id = t.commitment_id "
-            "WHERE t.role = 'statement' AND t.retracted_by IS NULL"
+            "WHERE t.role = 'statement' AND t.retracted_by IS NULL AND "
+            + self.CURRENT.format(t="t")
         )
         params: list[Any] = []
         found: list[str] = []
@@ -150,16 +158,18 @@ class View:
     def statement_speakers(self) -> list[tuple[str, str, str | None]]:
         """(commitment, effective date, speakers JSON) of every live statement row."""
         rows = self.sql.query(
-            "SELECT commitment_id, effective_on, speakers FROM timeline "
-            "WHERE role = 'statement' AND retracted_by IS NULL"
+            "SELECT commitment_id, effective_on, speakers FROM timeline AS t "
+            "WHERE role = 'statement' AND retracted_by IS NULL AND " + self.CURRENT.format(t="t")
         )
         return [(r["commitment_id"], r["effective_on"], r["speakers"]) for r in rows]
 
     def speaker_lists(self) -> list[str | None]:
         """The speakers (JSON list) of each live statement, once per statement."""
         rows = self.sql.query(
-            "SELECT min(speakers) AS speakers FROM timeline "
-            "WHERE role = 'statement' AND retracted_by IS NULL GROUP BY event_id"
+            "SELECT min(speakers) AS speakers FROM timeline AS t "
+            "WHERE role = 'statement' AND retracted_by IS NULL AND "
+            + self.CURRENT.format(t="t")
+            + " GROUP BY event_id"
         )
         return [r["speakers"] for r in rows]
 

@@ -58,3 +58,16 @@ def test_a_label_that_repeats_its_status_is_shown_once(run):
     assert "**A deal** — in\\_progress since 2025-01-02\n" in board  # not "(In-Progress)"
     assert status_with_label("pending", "pending conclusion") == "pending (pending conclusion)"
     assert status_with_label("in_progress", "in progress") == "in_progress"
+
+
+def test_a_recorded_report_says_it_was_recorded(run, worked_example):
+    first = run("remind", "--now", "2025-03-15", "--record", "--format", "json")
+    report = json.loads(first.stdout)
+    assert report["recorded"]["now"] is True and len(report["recorded"]["event"]) == 36
+    again = json.loads(run("remind", "--now", "2025-03-15", "--record", "--format", "json").stdout)
+    assert again["recorded"] == {"event": report["recorded"]["event"], "now": False}
+    text = run("remind", "--now", "2025-03-15", "--record").stdout
+    assert "Not recorded again: the report for 2025-03-15 was recorded earlier" in text
+    assert json.loads(run("remind", "--now", "2025-03-15", "--format", "json").stdout)[
+        "recorded"
+    ] is None  # plain remind only prints

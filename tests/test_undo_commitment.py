@@ -140,3 +140,21 @@ def test_the_statement_view_leaves_out_an_undone_commitment(run, db_path):
     with sqlite3.connect(db_path) as conn:
         rows = conn.execute("SELECT commitment, quote FROM statement_timeline").fetchall()
     assert rows == [("port", "Both agreed.")]
+
+
+def test_search_and_names_forget_an_undone_commitment(run):
+    mistake(run)
+    assert "Wire" in run("names").stdout
+    found = json.loads(run("search", "taken", "--format", "json").stdout)
+    assert [h["commitment"] for h in found] == ["bogus"]
+    history = json.loads(run("history", "bogus", "--format", "json").stdout)
+    added = next(e for e in history if e["type"] == "commitment.added")
+    assert run("retract", added["id"][:8], "--reason", "bad ingest").exit_code == 0
+    assert json.loads(run("search", "taken", "--format", "json").stdout) == []
+    assert json.loads(run("search", "mentioned", "--format", "json").stdout)[0]["commitment"] == (
+        "real"
+    )
+    assert "Wire" not in run("names").stdout
+    # added again: the old statements stay with the undone commitment
+    assert run("add", "bogus", "--title", "A pledge after all").exit_code == 0
+    assert json.loads(run("search", "taken", "--format", "json").stdout) == []

@@ -231,7 +231,8 @@ class ReminderSchedule:
             refuse_special(path, "the report file")
         report = remind.build(self.session, day)
         stale = len(report.items)
-        if remind.record(self.session, report, schedule=self.expression) is None:
+        stored = remind.record(self.session, report, schedule=self.expression)
+        if stored is None:
             log.info(
                 "%s: skipped, a report for this day is already recorded (%s stale now); "
                 "not written or sent again",
@@ -239,6 +240,7 @@ class ReminderSchedule:
                 stale,
             )
             return Firing(day=day, issued=False, stale=stale)
+        report = report.recorded(stored.id, now=True)
         text = render_report(report, self.fmt, self.session.default_review)
         went: list[str] = []
         failures: list[str] = []

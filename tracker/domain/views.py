@@ -171,6 +171,13 @@ class ReminderReport:
     now: date
     items: tuple[ReminderItem, ...]
     previous_day: str | None
+    # After `--record`: the `reminder.issued` event that records this day's report, and
+    # whether this run recorded it (False: one was already recorded for the day).
+    recorded_event: str | None = None
+    recorded_now: bool = False
+
+    def recorded(self, event_id: str, *, now: bool) -> ReminderReport:
+        return attrs.evolve(self, recorded_event=event_id, recorded_now=now)
 
     @property
     def ids(self) -> tuple[str, ...]:

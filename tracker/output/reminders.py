@@ -37,7 +37,17 @@ def reminder_json(report: ReminderReport, review_default: str) -> dict[str, Any]
         data = status_json(item.row, review_default)
         data["new"] = item.new
         items.append(data)
-    return {"now": report.now.isoformat(), "previous_report": report.previous_day, "items": items}
+    recorded = (
+        None
+        if report.recorded_event is None
+        else {"event": report.recorded_event, "now": report.recorded_now}
+    )
+    return {
+        "now": report.now.isoformat(),
+        "previous_report": report.previous_day,
+        "recorded": recorded,
+        "items": items,
+    }
 
 
 def _groups(report: ReminderReport) -> list[tuple[str, list[ReminderItem]]]:
@@ -53,6 +63,21 @@ def _groups(report: ReminderReport) -> list[tuple[str, list[ReminderItem]]]:
 
 
 def _summary(report: ReminderReport) -> str:
+    return _counts(report) + _record_note(report)
+
+
+def _record_note(report: ReminderReport) -> str:
+    if report.recorded_event is None:
+        return ""
+    if report.recorded_now:
+        return f" Recorded as the report for {report.now} (event {report.recorded_event})."
+    return (
+        f" Not recorded again: the report for {report.now} was recorded earlier "
+        f"(event {report.recorded_event})."
+    )
+
+
+def _counts(report: ReminderReport) -> str:
     new = sum(1 for i in report.items if i.new)
     if not report.items:
         return f"Reminder report for {report.now}: nothing is stale."
