@@ -1,4 +1,4 @@
-"""The `tracker` command line: thin typer commands that parse, call one service, render.
+"""The `tracker` command line: thin typer commands that parse, call the application, render.
 
 One boundary (`TrackerGroup.invoke`, through `tracker.entry.failure`) turns the
 project's own errors into a single `Error: …` line on stderr and their exit status;
@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -24,6 +24,32 @@ from tracker.errors import TrackerError, UserError
 from tracker.persistence.locate import default_db_path
 
 FORMATS_REMIND = ("text", "md", "json", "html")
+
+
+# Options several commands share, declared once (typer reads the Annotated metadata).
+On = Annotated[
+    str | None,
+    typer.Option("--on", metavar="DATE", help="The day it was said or done (default today)."),
+]
+Now = Annotated[
+    str | None,
+    typer.Option(
+        "--now", metavar="DATE", help="Measure staleness at this date (default today, or --as-of)."
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar="DATE", help="As it stood on this date."),
+]
+OutputFile = Annotated[
+    Path | None,
+    typer.Option("--output", metavar="FILE", help="Write it to this file, not standard output."),
+]
+
+
+def format_option(choices: str) -> Any:
+    """The `--format` option, with the formats a command writes."""
+    return typer.Option("--format", metavar="FORMAT", help=choices)
 
 
 class TrackerGroup(TyperGroup):
@@ -151,9 +177,7 @@ def add(
         help="Mark this older commitment superseded by the new one.",
         autocompletion=complete_ids,
     ),
-    on: str | None = typer.Option(
-        None, "--on", metavar="DATE", help="Effective date (default today)."
-    ),
+    on: On = None,
 ) -> None:
     """Start tracking a commitment."""
     from tracker.application import record
@@ -187,9 +211,7 @@ def log(
         metavar="SPEAKER",
         help="Who said or published it (repeatable: a joint statement).",
     ),
-    on: str | None = typer.Option(
-        None, "--on", metavar="DATE", help="The day it was said (default today)."
-    ),
+    on: On = None,
     source: str | None = typer.Option(None, "--source", metavar="TEXT", help="URL or citation."),
     commitment: list[str] = typer.Option(
         [],
@@ -260,7 +282,7 @@ def amend(
     clear_due: bool = typer.Option(
         False, "--clear-due", help="Withdraw the open follow-up: nothing is due any more."
     ),
-    on: str | None = typer.Option(None, "--on", metavar="DATE"),
+    on: On = None,
 ) -> None:
     """Correct a commitment's description (recorded as an event)."""
     from tracker.application import record
@@ -293,7 +315,7 @@ def followup(
     ),
     done: bool = typer.Option(False, "--done", help="Mark the open follow-up done."),
     note: str | None = typer.Option(None, "--note", metavar="TEXT"),
-    on: str | None = typer.Option(None, "--on", metavar="DATE"),
+    on: On = None,
 ) -> None:
     """Schedule a follow-up on a commitment, or mark the open one done."""
     from tracker.application import record
@@ -328,12 +350,8 @@ def status(
     commitment_id: str | None = typer.Argument(
         None, metavar="[ID]", autocompletion=complete_ids, help="Show one commitment in detail."
     ),
-    as_of: str | None = typer.Option(
-        None, "--as-of", metavar="DATE", help="The state as it stood on this date."
-    ),
-    now: str | None = typer.Option(
-        None, "--now", metavar="DATE", help="Measure staleness at this date."
-    ),
+    as_of: AsOf = None,
+    now: Now = None,
     status_filter: list[str] = typer.Option(
         [], "--status", metavar="STATUS", help="Only this status (repeatable)."
     ),
@@ -355,13 +373,13 @@ def status(
         metavar="ORDER",
         help="stale (default: most overdue first, then id), id, since or last (latest first).",
     ),
-    fmt: str = typer.Option(
-        "table",
-        "--format",
-        metavar="FORMAT",
-        help="table, json, csv or md. In csv, a cell a spreadsheet would read as a formula "
-        "(starting with =, +, -, @, a tab or a carriage return) starts with a ' instead.",
-    ),
+    fmt: Annotated[
+        str,
+        format_option(
+            "table, json, csv or md. In csv, a cell a spreadsheet would read as a formula "
+            "(starting with =, +, -, @, a tab or a carriage return) starts with a ' instead."
+        ),
+    ] = "table",
 ) -> None:
     """Show the current status of every commitment, or one in detail with its timeline."""
     output = entry.status(
@@ -386,7 +404,7 @@ def status(
 def history(
     ctx: typer.Context,
     commitment_id: str | None = typer.Argument(None, metavar="[ID]", autocompletion=complete_ids),
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    fmt: Annotated[str, format_option("table or json.")] = "table",
 ) -> None:
     """List events in log order: all of them, or those concerning one commitment."""
     import json
@@ -410,7 +428,7 @@ def search(
     words: list[str] = typer.Argument(
         ..., metavar="TEXT...", help="The words to find (every one must match)."
     ),
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    fmt: Annotated[str, format_option("table or json.")] = "table",
     limit: int = typer.Option(20, "--limit", metavar="N", help="Show at most N statements."),
 ) -> None:
     """Find statements by the words of their quote, speakers, source or commitment title."""
@@ -430,7 +448,7 @@ def search(
 @app.command()
 def names(
     ctx: typer.Context,
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    fmt: Annotated[str, format_option("table or json.")] = "table",
 ) -> None:
     """List the distinct speakers and parties, spelled as typed, with how often each occurs."""
     from tracker.application import read
@@ -447,13 +465,9 @@ def names(
 @app.command()
 def remind(
     ctx: typer.Context,
-    now: str | None = typer.Option(
-        None, "--now", metavar="DATE", help="Measure staleness at this date."
-    ),
-    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text, md, json or html."),
-    output: Path | None = typer.Option(
-        None, "--output", metavar="FILE", help="Write the report to this file."
-    ),
+    now: Now = None,
+    fmt: Annotated[str, format_option("text, md, json or html.")] = "text",
+    output: OutputFile = None,
     record: bool = typer.Option(False, "--record", help="Record the report (once per day)."),
     cron: str | None = typer.Option(
         None,
@@ -488,21 +502,7 @@ def remind(
             raise UserError("--output-dir and --notify go with --cron; use --output for one report")
         session = settings(ctx).session(write=record)
         day = session.date(now, "--now date") if now is not None else session.today
-        report = remind.build(session, day)
-        note = None
-        if record:
-            stored = remind.record(session, report)
-            if stored is not None:
-                note = f"recorded this report for {day} (event {stored.seq}, {stored.id})"
-                report = report.recorded(stored.id, now=True)
-            else:
-                earlier = remind.recorded_for(session, day)
-                note = (
-                    f"not recorded: a report for {day} was already recorded (event "
-                    f"{earlier}); one is recorded per day"
-                )
-                if earlier is not None:
-                    report = report.recorded(earlier, now=False)
+        report, note = remind.issue(session, day, recording=record)
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         write_output(render_report(report, fmt, session.default_review, color=color), output)
         if note is not None:  # on stderr, so the report on stdout stays as it is
@@ -542,7 +542,7 @@ def ingest(
         metavar="TEXT",
         help="URL or citation of the text (default: the page's URL or Source: line).",
     ),
-    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json."),
+    fmt: Annotated[str, format_option("table or json.")] = "table",
     apply: str | None = typer.Option(
         None,
         "--apply",
@@ -661,16 +661,10 @@ def _applied(stored: list[Any], chosen: list[int]) -> str:
 @app.command()
 def report(
     ctx: typer.Context,
-    as_of: str | None = typer.Option(
-        None, "--as-of", metavar="DATE", help="Draw the board as it stood on this date."
-    ),
-    now: str | None = typer.Option(
-        None, "--now", metavar="DATE", help="Measure staleness at this date (default: --as-of)."
-    ),
-    fmt: str = typer.Option("html", "--format", metavar="FORMAT", help="html or md."),
-    output: Path | None = typer.Option(
-        None, "--output", metavar="FILE", help="Write the board to this file."
-    ),
+    as_of: AsOf = None,
+    now: Now = None,
+    fmt: Annotated[str, format_option("html or md.")] = "html",
+    output: OutputFile = None,
 ) -> None:
     """Write a status board of every commitment: counts, timelines, quotes and sources."""
     from tracker.application.board import gather
@@ -708,12 +702,8 @@ def retract(
 @app.command()
 def export(
     ctx: typer.Context,
-    output: Path | None = typer.Option(
-        None, "--output", metavar="FILE", help="Write to this file."
-    ),
-    fmt: str = typer.Option(
-        "jsonl", "--format", metavar="FORMAT", help="jsonl (the log) or ics (follow-ups)."
-    ),
+    output: OutputFile = None,
+    fmt: Annotated[str, format_option("jsonl (the log) or ics (follow-ups).")] = "jsonl",
 ) -> None:
     """Write every event as JSON Lines, in log order, exactly as stored (or follow-ups as ics)."""
     from tracker.application.integrity import export_lines
@@ -760,7 +750,7 @@ def import_(
 @app.command()
 def verify(
     ctx: typer.Context,
-    fmt: str = typer.Option("text", "--format", metavar="FORMAT", help="text or json."),
+    fmt: Annotated[str, format_option("text or json.")] = "text",
     full: bool = typer.Option(
         False,
         "--full",

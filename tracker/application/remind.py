@@ -46,3 +46,24 @@ def recorded_for(session: Session, day: date) -> str | None:
     with session.store.reading() as sql:
         report = View(sql).report_for(day.isoformat())
     return report.event_id if report else None
+
+
+def issue(session: Session, day: date, *, recording: bool) -> tuple[ReminderReport, str | None]:
+    """`tracker remind [--record]`: the report for `day`, recorded when asked (once a day).
+
+    Returns the report, marked with its record when there is one, and a line saying
+    whether this run recorded it (None without `recording`).
+    """
+    report = build(session, day)
+    if not recording:
+        return report, None
+    stored = record(session, report)
+    if stored is not None:
+        note = f"recorded this report for {day} (event {stored.seq}, {stored.id})"
+        return report.recorded(stored.id, now=True), note
+    earlier = recorded_for(session, day)
+    note = (
+        f"not recorded: a report for {day} was already recorded (event "
+        f"{earlier}); one is recorded per day"
+    )
+    return (report if earlier is None else report.recorded(earlier, now=False)), note
