@@ -9,6 +9,7 @@ for each failure, and what was sent (nothing, unless the engine is llm).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -431,7 +432,11 @@ def test_eval_scores_the_configured_model(model, tmp_path, capsys):
     assert "- ferry: Coastal Ferry Agreement" in model.requests[0]["messages"][1]["content"]
 
 
-REAL_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "ingest-corpus"
+REAL_CORPUS = Path(
+    os.environ.get(
+        "TRACKER_INGEST_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "ingest-corpus"
+    )
+)
 
 
 @pytest.mark.skipif(
