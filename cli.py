@@ -736,9 +736,9 @@ def import_(
     """Append the events of an export; every line is checked before anything is written."""
     from tracker.application.integrity import import_events
     from tracker.output.files import open_import_stream
-    from tracker.output.progress import Progress
+    from tracker.output.progress import IMPORT_STAGES, StageProgress
 
-    progress = Progress("importing", sys.stderr)
+    progress = StageProgress(IMPORT_STAGES, sys.stderr)
     try:
         with open_import_stream(file) as stream:
             result = import_events(settings(ctx).session(write=True), stream, progress)
@@ -789,10 +789,10 @@ def verify(
 @app.command()
 def rebuild(ctx: typer.Context) -> None:
     """Drop the projections and replay the log; rebuild the log's indexes; name damage left."""
-    from tracker.output.progress import Progress
+    from tracker.output.progress import REBUILD_STAGES, StageProgress
 
     session = settings(ctx).session(write=True, catch_up=False)
-    progress = Progress("rebuilding", sys.stderr)
+    progress = StageProgress(REBUILD_STAGES, sys.stderr)
     try:
         count = session.store.rebuild(progress)
     finally:

@@ -586,6 +586,79 @@ con.close()
 """
 
 
+# The eventsourcing library (9.5.x, `pip install '.[bench]'`), the peer for bulk work: the
+# first tenth of the same export (at 1M: 10k aggregates x 10 events; --quick's 100k: 1k x
+# 10), each run of ten lines one aggregate (its first line creates it, the other nine are
+# events on it, the line's type and data as the payload), saved through its SQLite recorder
+# with one `Application.save` per 100 aggregates (one insert_events call, 1,000 events, one
+# transaction), then every aggregate replayed by `repository.get`. Timed inside the
+# process, without its start-up, imports or reading the file: generous to the peer.
+ES_SCRIPT = """\
+import json, os, sys, time, uuid
+from importlib.metadata import version
+mode, export, db, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+os.environ.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=db)
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+PER = 10  # events per aggregate
+
+
+class Commitment(Aggregate):
+    @event("Added")
+    def __init__(self, kind: str, data: dict) -> None:
+        self.last = data
+        self.count = 1
+
+    @event("Noted")
+    def note(self, kind: str, data: dict) -> None:
+        self.last = data
+        self.count += 1
+
+
+class Log(Application):
+    pass
+
+
+app = Log()
+if mode == "save":
+    lines = []
+    with open(export, "rb") as f:
+        for raw in f:
+            e = json.loads(raw)
+            lines.append((e["type"], e["data"]))
+            if len(lines) == count:
+                break
+    start, cpu = time.perf_counter(), time.process_time()
+    batch, ids = [], []
+    for n in range(count // PER):
+        agg = Commitment(*lines[n * PER])
+        ids.append(agg.id)
+        for k in range(1, PER):
+            agg.note(*lines[n * PER + k])
+        batch.append(agg)
+        if len(batch) * PER >= 1000:
+            app.save(*batch)  # one insert_events call: 1,000 events, one transaction
+            batch = []
+    if batch:
+        app.save(*batch)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    with open(db + ".ids", "w") as f:
+        f.write("\\n".join(str(i) for i in ids))
+else:
+    with open(db + ".ids") as f:
+        ids = [uuid.UUID(i) for i in f.read().split()]
+    start, cpu = time.perf_counter(), time.process_time()
+    seen = 0
+    for aggregate_id in ids:
+        seen += app.repository.get(aggregate_id).count
+    assert seen == count, seen
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"wall": wall, "cpu": cpu,
+                  "version": version("eventsourcing")}))
+"""
+
+
 @dataclass
 class SizeResult:
     events: int
@@ -596,6 +669,17 @@ class SizeResult:
     rebuilds: Series | None
     db_bytes: int
     location: str
+    peer: EsPeer | None = None
+
+
+@dataclass
+class EsPeer:
+    """The eventsourcing library's save and replay of the export's first `events` lines."""
+
+    events: int
+    save: Series
+    replay: Series
+    version: str = "?"
 
 
 @dataclass
@@ -630,7 +714,56 @@ class Bench:
     def tracker_run(self, location: str, *argv: str) -> Run:
         return run(self.tracker_cmd(location, *argv), self.env)
 
-    def measure_size(self, events: int, runs: int, keep: bool, rebuild_runs: int) -> SizeResult:
+    def es_available(self) -> str | None:
+        """The eventsourcing library's version in tracker's Python, or None without it."""
+        found = subprocess.run(
+            [
+                self.python,
+                "-c",
+                "from importlib.metadata import version; import eventsourcing.sqlite;"
+                " print(version('eventsourcing'))",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    def es_steps(
+        self, export: Path, events: int
+    ) -> tuple[EsPeer, list[tuple[Series, Callable[[int], Run]]]] | None:
+        """Save then replay steps for the eventsourcing peer, or None when it is missing."""
+        version = self.es_available()
+        if version is None:
+            note(
+                "eventsourcing not installed in tracker's Python: pip install '.[bench]' "
+                "(the peer rows say n/a)"
+            )
+            return None
+        count = max(10, events // 10 // 10 * 10)
+        peer = EsPeer(count, Series("peer: eventsourcing save (SQLite)"), Series(""), version)
+        peer.replay.name = "peer: eventsourcing replay into aggregates"
+        db = self.scratch / "eventsourcing.db"
+
+        def timed(mode: str) -> Run:
+            outer = run(
+                [self.python, "-c", ES_SCRIPT, mode, str(export), str(db), str(count)], self.env
+            )
+            inner = json.loads(outer.stdout)
+            peer.version = inner["version"]
+            note(f"  eventsourcing {mode} {count:,}: {count / inner['wall']:,.0f} ev/s")
+            return Run(inner["wall"], inner["cpu"], outer.maxrss_kb, outer.stdout)
+
+        def save(i: int) -> Run:
+            for suffix in ("", "-wal", "-shm", ".ids"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+            return timed("save")
+
+        return peer, [(peer.save, save), (peer.replay, lambda i: timed("replay"))]
+
+    def measure_size(
+        self, events: int, runs: int, keep: bool, rebuild_runs: int, peer: bool = False
+    ) -> SizeResult:
         label = size_label(events)
         export = cached_export(self.cache, events)
         imports = Series("tracker import")
@@ -678,9 +811,15 @@ class Bench:
         # No warm-up round for imports: each run starts from an empty database anyway,
         # and at 1M a wasted run costs minutes. The export is already in the page cache,
         # having just been generated or read.
-        interleaved(
-            runs, [(floor, one_floor), (bound, one_bound), (imports, one_import)], warmup=False
-        )
+        steps: list[tuple[Series, Callable[[int], Run]]] = [
+            (floor, one_floor),
+            (bound, one_bound),
+            (imports, one_import),
+        ]
+        es = self.es_steps(export, events) if peer else None
+        if es is not None:
+            steps.extend(es[1])
+        interleaved(runs, steps, warmup=False)
         rebuilds = None
         if keep and rebuild_runs:
             rebuilds = Series("tracker rebuild")
@@ -698,6 +837,7 @@ class Bench:
             rebuilds=rebuilds,
             db_bytes=int(statistics.median(sizes)),
             location=kept,
+            peer=es[0] if es is not None else None,
         )
 
     def rebuild(self, location: str, events: int, i: int, runs: int) -> Run:
@@ -890,6 +1030,8 @@ def machine(bench: Bench) -> list[str]:
         f"- tracker: `{bench.tracker}`, {tracker_revision()}",
         f"- store: {bench.store.describe()}",
         f"- Taskwarrior: {task_version}",
+        f"- eventsourcing: {bench.es_available() or 'not installed (pip install .[bench])'}"
+        " (its SQLite recorder; time inside its process, start-up excluded)",
     ]
 
 
@@ -958,6 +1100,30 @@ def report(
             0.5 * floor_s,
         )
     )
+    rows.append(
+        target_row(
+            f"import {at} vs bound (the events table alone: {fmt_rate(bound_s)})",
+            f"{ev_s / bound_s:.3f} × bound",
+            "≥ 0.5 × bound",
+            ev_s,
+            0.5 * bound_s,
+        )
+    )
+    es = big.peer
+    if es is not None:
+        es_save = rate(es.events, es.save)
+        rows.append(
+            target_row(
+                f"import {at} vs eventsourcing {es.version} saving {es.events:,} events "
+                f"in batches of 1,000 ({fmt_rate(es_save)})",
+                f"{ev_s / es_save:.3f} × peer",
+                "≥ 0.5 × peer",
+                ev_s,
+                0.5 * es_save,
+            )
+        )
+    else:
+        rows.append(target_row("import vs eventsourcing save", "n/a", "≥ 0.5 × peer", 0, None))
     rss = big.imports.peak_mb
     rows.append(
         target_row(
@@ -971,6 +1137,18 @@ def report(
                 f"rebuild {at}: events/s{caveat}", fmt_rate(rb), "≥ 200,000 ev/s", rb, 200_000
             )
         )
+        if es is not None:
+            es_replay = rate(es.events, es.replay)
+            rows.append(
+                target_row(
+                    f"rebuild {at} vs eventsourcing {es.version} replaying {es.events // 10:,} "
+                    f"aggregates × 10 events ({fmt_rate(es_replay)})",
+                    f"{rb / es_replay:.3f} × peer",
+                    "≥ peer",
+                    rb,
+                    es_replay,
+                )
+            )
     startup = reads["startup"].wall
     for key, peer, times in (("status", "task info", 5), ("log", "task add", 6)):
         mine = reads[key].wall
@@ -995,6 +1173,29 @@ def report(
     for key in ("open", "remind"):
         mine = reads[key].wall
         rows.append(target_row(f"{reads[key].name}{rcaveat}", fmt_s(mine), "≤ 1 s", mine, 1, False))
+    status_s, remind_s = reads["status"].wall, reads["remind"].wall
+    rows.append(
+        target_row(
+            f"remind vs `status ID` ({fmt_s(status_s)}){rcaveat}",
+            f"{remind_s / status_s:.1f} × status",
+            "≤ 3 × status",
+            remind_s,
+            3 * status_s,
+            False,
+        )
+    )
+    per_event = big.db_bytes / big.events
+    export_per = cached_export(bench.cache, big.events).stat().st_size / big.events
+    rows.append(
+        target_row(
+            f"database size {at}, bytes/event (export: {export_per:,.0f})",
+            f"{per_event:,.0f} B, {per_event / export_per:.2f} × export",
+            "≤ 2 × export",
+            per_event,
+            2 * export_per,
+            False,
+        )
+    )
 
     measured = ", ".join(size_label(s.events) for s in sizes)
     custom = bench.args.sizes or bench.args.runs
@@ -1035,12 +1236,15 @@ def report(
         "|---|---|---|---|---|---|---|",
     ]
     for s in sizes:
-        for series in (s.floor, s.bound, s.imports, s.rebuilds):
+        measured_here = [(s.events, x) for x in (s.floor, s.bound, s.imports, s.rebuilds)]
+        if s.peer is not None:
+            measured_here += [(s.peer.events, s.peer.save), (s.peer.events, s.peer.replay)]
+        for n, series in measured_here:
             if series is None:
                 continue
             out.append(
-                f"| {series.name} | {size_label(s.events)} | {fmt_s(series.wall)} | "
-                f"{fmt_s(series.cpu)} | {fmt_rate(rate(s.events, series))} | "
+                f"| {series.name} | {size_label(n)} | {fmt_s(series.wall)} | "
+                f"{fmt_s(series.cpu)} | {fmt_rate(rate(n, series))} | "
                 f"{series.peak_mb:,.0f} MB | {len(series.runs)} |"
             )
     for series in reads.values():
@@ -1127,7 +1331,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for i, events in enumerate(sizes):
             keep = True  # rebuild runs on each size's last import
             n = heavy_runs(events)
-            results.append(bench.measure_size(events, n, keep, n))
+            last = i == len(sizes) - 1
+            results.append(bench.measure_size(events, n, keep, n, peer=last))
             if i < len(sizes) - 1:
                 bench.store.drop(results[-1].location)
         biggest = results[-1]

@@ -8,7 +8,7 @@ This is the `View` the domain decides against, and what `status`, `history` and
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -73,6 +73,36 @@ class View:
             where.append("is_open = 1")
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self.sql.query(f"SELECT * FROM commitments{clause} ORDER BY id", params)
+        return [state_from_row(r) for r in rows]
+
+    def review_intervals(self) -> list[str | None]:
+        """The review intervals of the open commitments (None: the default one)."""
+        rows = self.sql.query("SELECT DISTINCT review_every FROM commitments WHERE is_open = 1")
+        return [r["review_every"] for r in rows]
+
+    def stale_candidates(
+        self, now: str, quiet_before: Mapping[str | None, str]
+    ) -> list[CommitmentState]:
+        """The open commitments that may be stale at `now` (a superset; never misses one).
+
+        Those with a follow-up due before `now` and unanswered, and those whose last
+        activity is before `quiet_before[interval]` (None: no review interval of their
+        own); an interval missing from `quiet_before` is never due. The rules themselves
+        are `tracker.domain.staleness`'s, which computes the cut-off days.
+        """
+        terms = ["(followup_due IS NOT NULL AND followup_answered = 0 AND followup_due < ?)"]
+        params: list[str] = [now]
+        for interval, cutoff in quiet_before.items():
+            if interval is None:
+                terms.append("(review_every IS NULL AND last_activity_on < ?)")
+            else:
+                terms.append("(review_every = ? AND last_activity_on < ?)")
+                params.append(interval)
+            params.append(cutoff)
+        rows = self.sql.query(
+            f"SELECT * FROM commitments WHERE is_open = 1 AND ({' OR '.join(terms)}) ORDER BY id",
+            params,
+        )
         return [state_from_row(r) for r in rows]
 
     def states_as_of(self, as_of: date) -> list[CommitmentState]:

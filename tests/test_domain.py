@@ -170,29 +170,6 @@ def test_review_default_from_environment():
         default_review_every("soon")
 
 
-def test_progress_draws_rate_and_time_left_only_when_enabled():
-    import io
-
-    from tracker.output.progress import Progress
-
-    ticks = iter([0.0, 1.0, 1.05, 2.0])
-    out = io.StringIO()
-    bar = Progress("importing", out, enabled=True, clock=lambda: next(ticks), width=4)
-    bar(1000, 4000)  # at 1.0 s
-    bar(1100, 4000)  # 50 ms later: throttled
-    bar(4000, 4000)  # done: always drawn
-    bar.close()
-    assert out.getvalue() == (
-        "\rimporting [#---] 1,000/4,000 events, 1,000/s, 0:00:03 left "
-        "\rimporting [####] 4,000/4,000 events, 2,000/s, 0:00:00 left \n"
-    )
-    quiet = io.StringIO()
-    silent = Progress("importing", quiet)  # StringIO is not a terminal
-    silent(1, 2)
-    silent.close()
-    assert quiet.getvalue() == ""
-
-
 def test_reminder_text_is_coloured_only_when_asked():
     from tracker.domain.staleness import StatusRow
     from tracker.domain.views import ReminderItem, ReminderReport

@@ -474,10 +474,13 @@ def test_import_progress_reaches_the_line_count(session, tmp_path, store_kind):
     from tracker.application.integrity import import_events
 
     lines = [added(1, "c0"), *fillers(2, 2 * CHECK_BATCH + 5)]
-    calls: list[tuple[int, int]] = []
+    stages: list[tuple[str, int, int]] = []
     with write(tmp_path, lines).open("rb") as f:
-        result = import_events(session, f, lambda done, total: calls.append((done, total)))
+        result = import_events(session, f, lambda *call: stages.append(call))
     assert result.added == len(lines)
-    assert calls[-1] == (len(lines), len(lines))
-    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
-    assert all(done <= total for done, total in calls)
+    for stage in ("checking", "appending"):
+        calls = [(done, total) for name, done, total in stages if name == stage]
+        assert len(calls) >= 3, stage  # one per batch of lines, then the end
+        assert calls[-1] == (len(lines), len(lines))
+        assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+        assert all(done <= total for done, total in calls)

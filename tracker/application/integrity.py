@@ -41,15 +41,12 @@ from tracker.application.session import Session
 from tracker.domain import values
 from tracker.errors import UserError, shown
 from tracker.persistence.logstore import replay
-from tracker.persistence.store import EventStore
+from tracker.persistence.store import EventStore, Stages
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
 
 
 REQUIRED = ("id", "type", "schema", "occurred_on", "recorded_at", "recorded_by", "data")
-
-
-Progress = Callable[[int, int], None]
 
 
 T = TypeVar("T")
@@ -716,7 +713,7 @@ class _Checker:
 
 
 def import_events(
-    session: Session, stream: IO[bytes], progress: Progress | None = None
+    session: Session, stream: IO[bytes], progress: Stages | None = None
 ) -> ImportResult:
     """Check the lines and append the new events, batch by batch, in one transaction.
 
@@ -729,27 +726,43 @@ def import_events(
     with store.writing() as sql:
         checker = _Checker(sql, store.last_seq(), session.today)
 
-        lines = 0
+        lines = read = appended_count = 0
 
         def batches() -> Iterator[list[NewEvent]]:
-            nonlocal lines
+            nonlocal lines, read
             batch: list[tuple[int, bytes]] = []
-            read = 0
             for lines, raw in _lines(stream):
                 batch.append((lines, raw))
                 read += len(raw) + 1
                 if len(batch) >= CHECK_BATCH:
-                    yield checker.check(batch)
+                    checked = checker.check(batch)
                     batch = []
-                    if progress and size:  # the total is estimated from the bytes read
-                        # Never "done" here: the projections are folded after the last line.
-                        progress(lines, max(lines + 1, round(lines * size / read)))
-            yield checker.check(batch)
+                    if progress:
+                        progress("checking", lines, estimate(lines, read))
+                    yield checked
+            checked = checker.check(batch)
+            if progress:
+                progress("checking", lines, lines)
+            yield checked
 
-        store.append_stream(batches())
+        def estimate(lines: int, read: int) -> int:
+            """The file's lines, estimated from the bytes read (0: unknown, as for stdin)."""
+            return max(lines + 1, round(lines * size / read)) if size and read else 0
+
+        def appended(stage: str, done: int, total: int) -> None:
+            nonlocal appended_count
+            if progress is None:
+                return
+            if stage == "appending":  # the store cannot know the total: the file's estimate
+                appended_count = done
+                progress(stage, done, max(done, estimate(lines, read)))
+                return
+            if stage == "folding" and done == 0:  # every line is in: appending is done
+                progress("appending", appended_count, appended_count)
+            progress(stage, done, total)
+
+        store.append_stream(batches(), appended if progress else None)
         sql.execute("DELETE FROM import_skipped")
-        if progress:
-            progress(lines, lines)  # checked, appended and folded
     return ImportResult(added=checker.new, skipped=checker.skipped)
 
 

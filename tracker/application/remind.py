@@ -14,13 +14,20 @@ from projections.queries import View
 from tracker.application.read import with_staleness
 from tracker.application.session import Session
 from tracker.domain import decide
+from tracker.domain.staleness import quiet_cutoff
 from tracker.domain.views import ReminderItem, ReminderReport
 
 
 def build(session: Session, now: date) -> ReminderReport:
     with session.store.reading() as sql:
         view = View(sql)
-        states = view.states(open_only=True)
+        # SQL reads only the rows that may be stale; the rules decide below, as everywhere.
+        cutoffs: dict[str | None, str] = {}
+        for interval in view.review_intervals():
+            cutoff = quiet_cutoff(interval or session.default_review, now)
+            if cutoff is not None:
+                cutoffs[interval] = cutoff.isoformat()
+        states = view.stale_candidates(now.isoformat(), cutoffs)
         previous = view.previous_report(now.isoformat())
     rows = [r for r in with_staleness(session, states, now) if r.stale]
     rows.sort(key=lambda r: (-r.overdue_days, r.state.id))

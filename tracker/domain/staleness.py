@@ -69,10 +69,7 @@ def stale_reasons(state: CommitmentState, now: date, default_review: str) -> lis
             )
     interval = state.review_every or default_review
     last = date.fromisoformat(state.last_activity_on)
-    try:
-        limit = add_duration(last, interval)
-    except UserError:
-        limit = date.max  # past the end of the calendar: never due
+    limit = _review_limit(last, interval)
     if limit < now:
         quiet = (now - last).days
         every = describe_duration(interval)
@@ -104,3 +101,31 @@ class StatusRow(NamedTuple):
 class Detail(NamedTuple):
     row: StatusRow
     timeline: tuple[Entry, ...]
+
+
+def _review_limit(last: date, interval: str) -> date:
+    """The day after which a commitment quiet since `last` is stale (as `stale_reasons`)."""
+    try:
+        return add_duration(last, interval)
+    except UserError:
+        return date.max  # past the end of the calendar: never due
+
+
+def quiet_cutoff(interval: str, now: date) -> date | None:
+    """The first day of last activity that is not yet stale at `now` under `interval`.
+
+    A commitment quiet since `last` is stale by the quiet rule exactly when
+    `last < quiet_cutoff(interval, now)`; None when no day is (the interval ends past the
+    calendar). Adding a duration never moves a later day before an earlier one, so the
+    days that are stale form a prefix of the calendar, found here by bisection. This is
+    what lets a store select the candidate rows without ever missing a stale one.
+    """
+    low, high = date.min.toordinal(), date.max.toordinal() + 1
+    while low < high:  # the first ordinal whose limit is not before now
+        mid = (low + high) // 2
+        if _review_limit(date.fromordinal(mid), interval) < now:
+            low = mid + 1
+        else:
+            high = mid
+    # `date.max` itself is never stale (its limit is not before any `now`), so low fits.
+    return date.fromordinal(low) if low > date.min.toordinal() else None

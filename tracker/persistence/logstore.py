@@ -20,7 +20,7 @@ from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
 from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError, shown
-from tracker.persistence.store import Decide
+from tracker.persistence.store import Decide, Stages
 
 if TYPE_CHECKING:  # only named in annotations: opening a store loads neither
     from events import NewEvent, StoredEvent
@@ -178,7 +178,7 @@ class LogStore:
             yield self.sql
 
     def append_stream(
-        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
+        self, batches: Iterable[Sequence[NewEvent]], progress: Stages | None = None
     ) -> int:
         """Append already-decided events (an import) inside the current write transaction.
 
@@ -202,22 +202,34 @@ class LogStore:
             seq, prev = stored[-1].seq, stored[-1].hash
             count += len(stored)
             if progress:
-                progress(count)
+                progress("appending", count, 0)
         if count:
             for projection in PROJECTIONS:
-                self._fold(projection, before)
+                self._fold(projection, before, progress)
                 self._set_checkpoint(projection.name, projection.version, seq)
         return count
 
-    def _fold(self, projection: CommitmentProjection, after: int) -> None:
-        """Bring a projection from `after` to the end of the log, in bulk."""
+    def _fold(
+        self, projection: CommitmentProjection, after: int, progress: Stages | None = None
+    ) -> None:
+        """Bring a projection from `after` to the end of the log, in bulk.
+
+        Reports "folding" (the timeline, then the status rows: steps 1 and 2 of 2) and
+        then "indexing" (the search index over the new quotes).
+        """
+        report = progress or _silent
         projection.bulk_start(self.sql)
+        report("folding", 0, 2)
         touched = projection.fold_logged(self.sql, after, self.read)
-        projection.bulk_end(self.sql, after)
+        report("folding", 1, 2)
         if touched is None:
             projection.refresh_all(self.sql)
         else:
             projection.refresh(self.sql, sorted(touched))
+        report("folding", 2, 2)
+        report("indexing", 0, 1)
+        projection.bulk_end(self.sql, after)
+        report("indexing", 1, 1)
 
     @staticmethod
     def _chain(new: Sequence[NewEvent], seq: int, prev: str) -> list[StoredEvent]:
@@ -331,21 +343,19 @@ class LogStore:
 
     # --- rebuild --------------------------------------------------------------------------
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, progress: Stages | None = None) -> int:
         with self._write():
             return self._rebuild(progress)
 
-    def _rebuild(self, progress: Callable[[int, int], None] | None) -> int:
+    def _rebuild(self, progress: Stages | None) -> int:
         """Drop and replay every projection; the caller holds the write transaction."""
         from projections import PROJECTIONS
 
         total = self.last_seq()
         for projection in PROJECTIONS:
             projection.create(self.sql)
-            self._fold(projection, 0)
+            self._fold(projection, 0, progress)
             self._set_checkpoint(projection.name, projection.version, total)
-        if progress:
-            progress(total, total)
         return total
 
 
@@ -371,3 +381,7 @@ def replay(
 
 def dict_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    """A progress report nobody asked for."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from tracker.persistence.logstore import (
     log_tables,
     pending_steps,
 )
+from tracker.persistence.store import Stages
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -458,7 +459,7 @@ class SQLiteStore(LogStore):
             f"run tracker rebuild: {REBUILD_REPAIRS}"
         ]
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, progress: Stages | None = None) -> int:
         """Rebuild the projections; repair damage in their pages; refuse to hide damage left.
 
         First the ordinary replay. If that fails or the file is still damaged, the damaged

@@ -23,6 +23,12 @@ if TYPE_CHECKING:  # only named in annotations: reading the status never loads t
 Decide = Callable[[Sql], "Sequence[NewEvent]"]
 
 
+# Long work reports its stage as it goes: (stage, done, total), total 0 when unknown. The
+# stages are "checking" and "appending" (an import), "folding" (the timeline and status
+# rows) and "indexing" (the search index); `tracker.output.progress` draws them.
+Stages = Callable[[str, int, int], None]
+
+
 class EventStore(Protocol):
     """An append-only, hash-chained event log with its projections in the same database."""
 
@@ -40,7 +46,7 @@ class EventStore(Protocol):
         """A consistent read snapshot of the projections."""
         ...
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+    def rebuild(self, progress: Stages | None = None) -> int:
         """Drop the projections and replay the whole log; returns the number of events."""
         ...
 
@@ -49,7 +55,7 @@ class EventStore(Protocol):
         ...
 
     def append_stream(
-        self, batches: Iterable[Sequence[NewEvent]], progress: Callable[[int], None] | None = None
+        self, batches: Iterable[Sequence[NewEvent]], progress: Stages | None = None
     ) -> int:
         """Inside `writing()`: chain and append decided events, catching projections up."""
         ...
