@@ -27,15 +27,18 @@ from events import (
     ReminderIssued,
     StatementRecorded,
 )
-from events.rules import KINDS
+from events.rules import BIDI_CONTROLS, DIRECTION_MARKS, KINDS, LINE_SEPARATORS, ZERO_WIDTH
 from tracker.domain.values import STATUSES
 
 ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?", fullmatch=True)
-# Any one-line-or-more text the log accepts: no surrogates, controls or bidi overrides.
+# Any text the log accepts anywhere: no surrogates, controls, direction controls or marks,
+# line separators or invisible characters.
 text = st.text(
     alphabet=st.characters(
         blacklist_categories=("Cs", "Cc"),
-        blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c",
+        blacklist_characters="".join(
+            sorted(BIDI_CONTROLS | DIRECTION_MARKS | LINE_SEPARATORS | ZERO_WIDTH)
+        ),
     ),
     min_size=1,
     max_size=40,
@@ -95,7 +98,9 @@ def payloads(
             aliases=st.none() | names,
             review_every=st.none() | durations,
             clear=st.none()
-            | st.lists(st.sampled_from(["review_every", "due"]), min_size=1, unique=True).map(tuple),
+            | st.lists(st.sampled_from(["review_every", "due"]), min_size=1, unique=True).map(
+                tuple
+            ),
         ),
         st.builds(
             StatementRecorded,
