@@ -12,7 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tracker.domain.values import check_commitment_id, check_name, parse_status
+from tracker.domain.values import (
+    check_commitment_id,
+    check_name,
+    parse_status,
+    status_with_label,
+)
 from tracker.errors import UserError
 
 if TYPE_CHECKING:
@@ -55,7 +60,7 @@ def review(
             new = p.new and choice.commitment is None
             word = choice.status or p.label
             status = parse_status(word)[0]
-            shown = status if word.lower() == status.replace("_", " ") else f"{status} ({word})"
+            shown = status_with_label(status, word)
             logged = " · already logged" if p.n in proposals.logged else ""
             say("")
             say(

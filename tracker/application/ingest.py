@@ -72,7 +72,7 @@ def ingest_proposals(
     """
     import attrs
 
-    from tracker.ingest import KnownCommitment, propose, read_input
+    from tracker.ingest import KnownCommitment, propose
 
     speaker = check_name("speaker (--by)", by) if by is not None else None
     day = session.on_date(on if on is not None else document.date).isoformat()
@@ -81,7 +81,7 @@ def ingest_proposals(
     with session.store.reading() as sql:
         view = View(sql)
         known = [KnownCommitment(id=s.id, title=s.title, aliases=s.aliases) for s in view.states()]
-    text = read_input(document.text, document.name)
+    text = document.text  # already reduced to text by tracker.application.sources
     extraction = None
     if llm is not None:
         from tracker.application.llm import llm_propose

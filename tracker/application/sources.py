@@ -31,7 +31,6 @@ MAX_REDIRECTS = 5
 USER_AGENT = f"tracker/{__version__} (a tracker of public commitments; ingest)"
 
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-_HTML_SNIFF = re.compile(r"<(?:p|div|br|span|a|h[1-6]|li|article|section|body|head)\b", re.I)
 
 
 class Document(NamedTuple):
@@ -94,12 +93,10 @@ def _decode(raw: bytes, name: str, content_type: str) -> str:
 
 
 def _looks_html(name: str, content_type: str, text: str) -> bool:
-    if "html" in content_type.lower():
-        return True
-    if name.lower().endswith((".html", ".htm", ".xhtml")):
-        return True
-    head = text[:4000].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or len(_HTML_SNIFF.findall(head)) >= 3
+    """A page by its content type, else by the same sniff ingest's own reader uses."""
+    from tracker.ingest import looks_like_html
+
+    return "html" in content_type.lower() or looks_like_html(text, name)
 
 
 def from_text(text: str, name: str, url: str | None = None) -> Document:

@@ -19,7 +19,7 @@ callers decide what to log.
 
 from __future__ import annotations
 
-from tracker.ingest.html import Header, html_to_text, read_input, split_header
+from tracker.ingest.html import Header, html_to_text, looks_like_html, read_input, split_header
 from tracker.ingest.matching import KnownCommitment
 from tracker.ingest.propose import Proposal, propose
 from tracker.ingest.sentences import split_sentences
@@ -29,6 +29,7 @@ __all__ = [
     "KnownCommitment",
     "Proposal",
     "html_to_text",
+    "looks_like_html",
     "propose",
     "read_input",
     "split_header",

@@ -85,16 +85,18 @@ _HTML_SNIFF = re.compile(
 )
 
 
-def read_input(raw: str, name: str | None = None) -> str:
-    """Return the text to read: HTML (by file suffix or content) is reduced to text."""
-    lower_name = (name or "").lower()
-    if lower_name.endswith((".html", ".htm", ".xhtml")):
-        return html_to_text(raw)
+def looks_like_html(raw: str, name: str | None = None) -> bool:
+    """Whether a text is HTML: by its file suffix, or by its first 4,000 characters."""
+    if (name or "").lower().endswith((".html", ".htm", ".xhtml")):
+        return True
     head = raw[:4000]
     stripped = head.lstrip().lower()
-    if stripped.startswith(("<!doctype html", "<html")) or len(_HTML_SNIFF.findall(head)) >= 3:
-        return html_to_text(raw)
-    return raw
+    return stripped.startswith(("<!doctype html", "<html")) or len(_HTML_SNIFF.findall(head)) >= 3
+
+
+def read_input(raw: str, name: str | None = None) -> str:
+    """Return the text to read: HTML (by file suffix or content) is reduced to text."""
+    return html_to_text(raw) if looks_like_html(raw, name) else raw
 
 
 @attrs.frozen(kw_only=True)

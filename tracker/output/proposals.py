@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
+from tracker.domain.values import status_with_label
 from tracker.output.text import clip
 
 if TYPE_CHECKING:
@@ -51,11 +52,6 @@ def proposals_json(
     return [proposal_json(p, p.n in logged, engine) for p in items]
 
 
-def _status(p: Proposal) -> str:
-    same = p.label.lower().replace("-", " ").replace("_", " ") == p.status.replace("_", " ")
-    return p.status if same else f"{p.status} ({p.label})"
-
-
 def proposals_table(
     items: Sequence[Proposal],
     logged: Collection[int],
@@ -77,7 +73,7 @@ def proposals_table(
         (
             f"{p.n}*" if p.n in logged else str(p.n),
             p.commitment + (" (new)" if p.new else ""),
-            _status(p) + (" !" if p.closes else ""),
+            status_with_label(p.status, p.label) + (" !" if p.closes else ""),
             p.by or "-",
             " ".join(p.quote.split()),
         )
