@@ -138,3 +138,25 @@ def test_the_real_corpus_keeps_its_figures(
         assert value is not None and value >= floor, (name, value)
     assert total.closing_alarms == 0  # never a closing status from a sentence without one
     assert total.wrong_links <= wrong_links
+
+
+def test_the_eval_reads_a_page_as_tracker_ingest_does(tmp_path: Path) -> None:
+    """One reader for both: a saved page goes through trafilatura in the eval too."""
+    from tracker.application.sources import read_document
+    from tracker.ingest_eval import read_text
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Port talks</title></head><body><nav><a href='/'>Home</a></nav>"
+        "<article><h1>Port talks</h1><p>The ministers agreed to reopen the harbour bridge by"
+        " June, and said the repairs would be paid for from the regional fund.</p>"
+        "<p>They will meet again in the autumn to review how the works are going.</p>"
+        "</article><footer>Share this page</footer></body></html>",
+        encoding="utf-8",
+    )
+    with open(os.devnull, "rb") as nothing:
+        expected = read_document(str(page), nothing)
+    read = read_text(page)
+    assert read == expected
+    assert "agreed to reopen the harbour bridge" in read.text
+    assert "Share this page" not in read.text

@@ -40,7 +40,8 @@ unless `--quiet`.
 **The project's own corpus** (`tests/ingest_corpus`, the default): a directory holding
 `labels.json` and the texts it names, scored as before (`--split`, `--details`):
 
-- Each labelled sentence is located in the text (after `read_input`) by exact search for
+- Each labelled sentence is located in the text (read as `tracker ingest FILE` reads it:
+  a web page through trafilatura, as `tracker.application.sources` does) by exact search for
   its quote, or failing that with every run of whitespace (no-break spaces included)
   matching any other run, since HTML reduction turns `&nbsp;` and line breaks into plain
   spaces; a label whose quote is still not found is reported and ignored.
@@ -74,7 +75,8 @@ from typing import Any
 
 import attrs
 
-from tracker.ingest import KnownCommitment, Proposal, propose, read_input, split_header
+from tracker.application.sources import Document, read_document
+from tracker.ingest import KnownCommitment, Proposal, propose
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ingest_corpus"
 # (text, known, *, by, on, source) -> proposals: `propose` (the rules) or the model's.
@@ -402,8 +404,15 @@ def propose_file(
     path: Path, known: Sequence[KnownCommitment], proposer: Proposer = propose
 ) -> list[Proposal]:
     """Propose from a saved readout as `tracker ingest` would: its header gives date and source."""
-    header, body = split_header(path.read_text(encoding="utf-8"))
-    return proposer(read_input(body, path.name), known, on=header.date, source=header.source)
+    document = read_text(path)
+    return proposer(document.text, known, on=document.date, source=document.url)
+
+
+def read_text(path: Path) -> Document:
+    """A corpus file read as `tracker ingest FILE` reads it (`tracker.application.sources`):
+    a web page through trafilatura, a text with its `Source:`/`Date:`/`Title:` header."""
+    with open(os.devnull, "rb") as nothing:
+        return read_document(str(path), nothing)
 
 
 def score_folder(folder: Path, *, quiet: bool = False, proposer: Proposer = propose) -> FolderScore:
@@ -547,7 +556,7 @@ def _score_own_corpus(folder: Path, args: argparse.Namespace) -> int:
             print(f"{entry['file']}: not found here, skipped")
             continue
         try:
-            text = read_input(path.read_text(encoding="utf-8"), path.name)
+            text = read_text(path).text
         except OSError as error:
             print(f"Error: cannot read {path}: {error}", file=sys.stderr)
             return 2
