@@ -828,7 +828,7 @@ def test_a_mission_elsewhere_is_not_the_tracked_one() -> None:
 def test_an_acronym_the_text_defines_names_the_tracked_commitment_after() -> None:
     grid = KnownCommitment(id="grid", title="Power interconnector between Norland and Southland")
     text = (
-        "The ministers discussed the Norland-Southland power interconnector (NSPI).\n\n"
+        "The ministers discussed the Canada-Ghana power interconnector (NSPI).\n\n"
         "They agreed to speed up work on the NSPI.\n"
     )
     assert [(p.commitment, p.matched_on) for p in propose(text, [grid])][-1] == ("grid", "NSPI")
@@ -882,3 +882,82 @@ def test_the_deal_refers_to_an_accord_not_to_a_tracked_mission() -> None:
 
 def test_discussed_efforts_or_talks_stay_proposed() -> None:
     assert one("They discussed efforts to reopen the border crossings.\n").status == "proposed"
+
+
+TRADE = KnownCommitment(
+    id="ghana-trade", title="Canada-Ghana Strategic Trade and Investment Partnership"
+)
+MINERALS = KnownCommitment(id="ore-deal", title="Canada-Ghana rare earths agreement")
+
+
+def test_the_mission_later_in_the_text_is_the_tracked_one_named_before() -> None:
+    text = (
+        "The Secretary spoke with the President about the Multinational Security Support "
+        "mission in Haiti.\n\n"
+        "Both leaders agreed that the mission needs steady funding from more partners.\n"
+    )
+    (found,) = propose(text, [MISSION, HOSTAGES])
+    assert (found.commitment, found.new) == ("haiti-mss", False)
+
+
+def test_this_partnership_refers_to_the_partnership_named_before() -> None:
+    text = (
+        "The ministers reviewed the Canada-Ghana Strategic Trade and Investment "
+        "Partnership.\n\n"
+        "They committed to conclude this ambitious partnership by the end of the year.\n"
+    )
+    assert propose(text, [TRADE, MISSION])[-1].commitment == "ghana-trade"
+
+
+def test_the_agreement_is_not_the_tracked_one_when_two_were_named_or_a_new_one_came_between() -> (
+    None
+):
+    both = (
+        "They discussed the Canada-Ghana rare earths agreement and the hostage deal.\n\n"
+        "The ministers urged a swift signature of the agreement.\n"
+    )
+    assert propose(both, [MINERALS, HOSTAGES])[-1].new
+    between = (
+        "They discussed the Canada-Ghana rare earths agreement.\n\n"
+        "The two sides also agreed to negotiate an agreement on fishing rights.\n\n"
+        "They pledged to sign the agreement before the summit.\n"
+    )
+    assert propose(between, [MINERALS])[-1].commitment != "ore-deal"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A name the title lacks makes it another partnership, before or after the noun.
+        "The leaders agreed to widen the Ghana-Nigeria partnership.",
+        "They pledged to fund the Somalia mission.",
+        "They pledged to fund the mission in Somalia.",
+        # So does a subject the title lacks, after the noun.
+        "They agreed to sign a partnership with Ghana on fisheries.",
+    ],
+)
+def test_a_thing_of_the_same_kind_with_other_words_is_not_the_tracked_one(text: str) -> None:
+    assert one(text + "\n", known=[TRADE, MISSION]).new
+
+
+def test_a_describing_word_before_the_noun_is_a_paraphrase_not_another_thing() -> None:
+    text = "The leaders pledged more funding for the Kenyan-led police mission.\n"
+    assert one(text, known=[TRADE, MISSION]).commitment == "haiti-mss"
+
+
+def test_the_partnership_named_in_other_words_is_not_carried_over() -> None:
+    text = (
+        "The leaders agreed to conclude the Strategic Trade and Investment Partnership soon.\n\n"
+        "They also agreed to sign a partnership with Ghana on fisheries.\n"
+    )
+    first, second = propose(text, [TRADE])
+    assert first.commitment == "ghana-trade" and second.new
+
+
+def test_two_tracked_titles_named_equally_well_link_neither() -> None:
+    north = KnownCommitment(id="north-grid", title="Northern grid interconnector")
+    south = KnownCommitment(id="south-grid", title="Southern grid interconnector")
+    assert one("They agreed to finish the grid interconnector.\n", known=[north, south]).new
+    # One of them named better still links.
+    found = one("They agreed to finish the northern grid interconnector.\n", known=[north, south])
+    assert found.commitment == "north-grid"

@@ -126,6 +126,13 @@ class Match:
     score: float
     words: str
     spans: tuple[tuple[int, int], ...] = ()
+    # The spans that decide whether two matches are one mention: those of the title's own
+    # words, not of a generic one it shares with the rest of the sentence ("deal").
+    core: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def mention(self) -> tuple[tuple[int, int], ...]:
+        return self.core or self.spans
 
 
 def _phrase_at(phrase: str, sentence: str) -> tuple[int, int] | None:
@@ -192,22 +199,51 @@ def match_all(
                 )
             )
         else:
-            score, hits = _title_match(titles[item.id], words)
+            title = titles[item.id]
+            score, hits = _title_match(title, words, item, sentence)
             if score:
+                # Where it is named: a generic word ("agreement", "deal") only when nothing
+                # else named it, so that "the rare earths agreement and the hostage deal"
+                # leaves "deal" to the hostage deal.
+                own = {
+                    k
+                    for t, kind in zip(title.tokens, title.kinds, strict=True)
+                    if kind != "generic"
+                    for k in t.keys
+                }
+                at = [t for t in hits if t.keys & own] or hits
                 found.append(
                     Match(
                         item,
                         score,
                         " ".join(dict.fromkeys(t.text for t in hits)),
                         tuple((t.start, t.end) for t in hits),
+                        tuple((t.start, t.end) for t in at),
                     )
                 )
     found.sort(key=lambda m: -m.score)
     kept: list[Match] = []
     for match in found:
-        if not any(_overlaps(match.spans, other.spans) for other in kept):
+        if not any(_overlaps(match.mention, other.mention) for other in kept):
             kept.append(match)
-    return kept
+    # Two tracked titles named by the same words about as well ("the nuclear deal" for two
+    # nuclear agreements): neither, since a wrong link is worse than a new suggestion.
+    return [
+        m
+        for m in kept
+        if m.score >= 2.0
+        or not any(
+            other is not m
+            and other.score < 2.0
+            and m.score - other.score < _MARGIN
+            and _overlaps(m.mention, other.mention)
+            for other in found
+        )
+    ]
+
+
+# How much better one title's words must name a sentence than another's sharing them.
+_MARGIN = 0.1
 
 
 def _overlaps(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> bool:
@@ -592,7 +628,12 @@ def _head_and_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
     )
 
 
-def _title_match(title: _Title, sentence: Sequence[_Token]) -> tuple[float, list[_Token]]:
+def _title_match(
+    title: _Title,
+    sentence: Sequence[_Token],
+    item: KnownCommitment | None = None,
+    text: str = "",
+) -> tuple[float, list[_Token]]:
     """How well a sentence names a tracked title by its words (0 when it does not), and the
     sentence's words that did."""
     keys = {k for t in sentence for k in t.keys}
@@ -605,7 +646,7 @@ def _title_match(title: _Title, sentence: Sequence[_Token]) -> tuple[float, list
     distinctive = kinds.count("word")
     others = [i for i in hit if title.kinds[i] in ("word", "place", "year")]
     head = any(i in title.heads for i in hit)
-    named = (
+    strong = (
         # The head word and another name or word of the title: "sanctions against Russia",
         # "the truce in Yemen", "the Iran nuclear deal".
         (head and len(others) >= 2)
@@ -615,14 +656,25 @@ def _title_match(title: _Title, sentence: Sequence[_Token]) -> tuple[float, list
         or (len(hit) >= 3 and coverage >= 0.6 and distinctive + kinds.count("year") >= 1)
         # Three title words in a row: "an Indo-Pacific economic framework".
         or _longest_run(title.tokens, sentence) >= 3
+    )
+    weak = (
         # A place naming an accord, as the title does: "the Geneva accord".
-        or _place_names_accord(title, sentence)
+        _place_names_accord(title, sentence)
         # What it is, and where or whose, close together: "the security mission in Haiti".
         or _kind_and_name(title, hit, sentence)
         # Its head word and a kind of accord: "the hostage deal", "the nuclear talks".
         or _head_and_accord(title, sentence)
     )
-    if not named:
+    if not strong and weak and item is not None and text:
+        # A few words and what it is: not when the sentence says it is another one ("the
+        # U.S.-Kenya health partnership", "an agreement with Ukraine on grain exports").
+        kind_keys = _KIND_KEYS | _ACCORD_KEYS
+        if title.kind_of >= 0:
+            kind_keys = kind_keys | title.tokens[title.kind_of].keys
+        nouns = [t for t in sentence if t.keys & kind_keys]
+        if nouns and all(other_thing(text, t.start, t.end, item) for t in nouns):
+            weak = False
+    if not (strong or weak):
         return 0.0, []
     hit_keys = {k for i in hit for k in title.tokens[i].keys}
     return 1.0 + coverage, [t for t in sentence if t.keys & hit_keys]
@@ -829,3 +881,158 @@ def defined_acronyms(sentence: str, matches: Sequence[Match]) -> dict[str, str]:
         if definition and sum(1 for c in definition.group(1) if c.isupper()) >= 2:
             found[definition.group(1)] = match.item.id
     return found
+
+
+# --- a tracked commitment named again in fewer words ----------------------------------------
+#
+# A readout names a tracked commitment once in full ("the Multinational Security Support
+# mission in Haiti") and then by what it is: "the mission", "this partnership", "the deal".
+# Such a definite noun phrase refers back to the one tracked commitment of that kind the
+# text has named, unless the phrase itself says it is another thing: a modifier or a name
+# the title does not have ("the health partnership", "an agreement on grain exports", "the
+# mission in Sudan"), or an indefinite "an agreement" in between that brought in a new one.
+
+_KIND_NOUNS = _words(
+    """agreement agreements accord accords deal deals treaty treaties pact truce ceasefire
+    partnership mission force framework programme program initiative declaration plan
+    package process compact charter convention protocol fund facility corridor roadmap
+    strategy agenda sanctions mechanism arrangement memorandum dialogue negotiations talks
+    scheme project"""
+)
+_KIND_KEYS = frozenset(_key(w) for w in _KIND_NOUNS)
+# Words that may stand before or after a commitment's noun without making it another
+# commitment: how it is going, how much it matters, when ("the ongoing mission", "this
+# vital partnership", "the long-awaited deal").
+_PLAIN_MODIFIERS = _words(
+    """ongoing current upcoming planned proposed vital important critical crucial historic
+    landmark successful swift rapid timely effective continued ambitious recent future whole
+    entire said existing awaited long robust strong key major significant same overall
+    broader wider essential urgent prompt early quick expeditious complete envisaged agreed
+    signed renewed revised expanded extended enhanced upgraded initial eventual possible
+    potential prospective remaining outstanding fragile durable lasting permanent
+    sustainable sustained enduring fair balanced parties sides countries leaders
+    governments two both all today tomorrow yesterday week weeks month months year years
+    weekend monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december time"""
+)
+# A determiner and at most two modifiers before the noun: "the mission", "this vital
+# partnership", "the U.S.-Kenya health partnership".
+_DETERMINER = re.compile(r"\b(?:the|this|that|such\s+an?)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE)
+_INDEFINITE = re.compile(r"\b(?:an?|another|any)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _title_keys(item: KnownCommitment) -> frozenset[str]:
+    """Every key of a commitment's title, brackets and aliases included."""
+    text = " ".join((item.title, *item.aliases))
+    return frozenset(k for t in _tokens(text) for k in t.keys)
+
+
+def kind_keys(item: KnownCommitment) -> frozenset[str]:
+    """The keys of the nouns that say what kind of commitment it is ("mission", "deal")."""
+    return _title_keys(item) & _KIND_KEYS
+
+
+def _other_word(word: str, title_keys: frozenset[str], *, names_only: bool) -> bool:
+    """Whether a word next to a commitment's noun makes it another commitment."""
+    for part in re.findall(r"[A-Za-z0-9]+", word.replace(".", "")):
+        lower = part.lower()
+        if lower in _STOPWORDS or lower in _PLAIN_MODIFIERS or part.isdigit():
+            continue
+        token = _Token(part, 0, 0, _keys(part))
+        if token.keys & title_keys:
+            continue
+        kind = _kind(token)
+        name = kind == "place" or part[:1].isupper()
+        if names_only and not name:
+            continue
+        if kind in ("generic", "month") and not name:
+            continue
+        if kind == "place" and lower in _GENERAL_PLACE_WORDS:
+            continue
+        return True
+    return False
+
+
+# Words of the place list that name no one place ("international", "bilateral").
+_GENERAL_PLACE_WORDS = _words(
+    """international national global regional bilateral multilateral united states nations
+    union republic federal federation community government governments"""
+)
+_OF_RIGHT = re.compile(
+    r"\s+(?P<prep>on|for|of|covering|concerning|with|between|in|to)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?P<word>[\w.’'-]+)(?:\s+(?P<next>[\w.’'-]+))?",
+    re.IGNORECASE,
+)
+
+
+def other_thing(sentence: str, start: int, end: int, item: KnownCommitment) -> bool:
+    """Whether the noun at `start:end` of the sentence is said to be something the tracked
+    title is not: a place or name the title lacks, before it ("the Sudan mission", "the
+    Canada-Peru partnership") or after it ("the mission in Sudan"), or a subject after it
+    that the title lacks ("an agreement on grain exports")."""
+    title_keys = _title_keys(item)
+    before = re.findall(r"[\w.’'-]+", sentence[max(0, start - 60) : start])
+    for word in reversed(before[-2:]):
+        word = re.sub(r"[’']s$", "", word)
+        if word.lower() in _STOPWORDS or word.lower() in ("such",):
+            break
+        # Only a name: a describing word before it ("the police mission", "the landmark
+        # trade partnership") is how readouts paraphrase the tracked one.
+        if _other_word(word, title_keys, names_only=True):
+            return True
+    for _ in range(2):  # "an agreement with Ukraine | on grain exports"
+        after = _OF_RIGHT.match(sentence, end)
+        if after is None:
+            break
+        names_only = after.group("prep").lower() not in ("on", "covering", "concerning")
+        word = after.group("word")
+        end = after.end("word")
+        if after.group("next") and word.lower() in _PLAIN_MODIFIERS:
+            word, end = after.group("next"), after.end("next")
+        if _other_word(word, title_keys, names_only=names_only):
+            return True
+    return False
+
+
+def named_again(
+    sentence: str, at: int, earlier: Sequence[tuple[int, KnownCommitment]], text: str
+) -> Match | None:
+    """The tracked commitment a definite noun phrase of the sentence refers back to.
+
+    `at` is where the sentence starts in `text`; `earlier` lists (position in `text`,
+    commitment) for every tracked commitment named before, in text order. The phrase's
+    noun must be one of the commitment's kind nouns, no other tracked commitment of that
+    kind named before, no indefinite one ("an agreement") in between, and the phrase must
+    not say it is another thing.
+    """
+    for token in _tokens(sentence):
+        keys = token.keys & _KIND_KEYS
+        window = sentence[max(0, token.start - 40) : token.start]
+        determiner = _DETERMINER.search(window) if keys else None
+        if determiner is None:
+            continue
+        kinds = [(pos, k) for pos, k in earlier if pos < at + token.start and kind_keys(k) & keys]
+        if len({k.id for _, k in kinds}) != 1:
+            continue
+        last, item = kinds[-1]
+        between = text[last : at + token.start]
+        if any(
+            _INDEFINITE.search(between[max(0, t.start - 40) : t.start])
+            for t in _tokens(between)
+            if t.keys & keys
+        ):
+            continue
+        if other_thing(sentence, token.start, token.end, item):
+            continue
+        begin = token.start - len(window) + determiner.start()
+        return Match(item, 0.5, sentence[begin : token.end], ((token.start, token.end),))
+    return None
+
+
+def names_other(sentence: str, item: KnownCommitment) -> bool:
+    """Whether the sentence calls a thing of the commitment's kind by words its title lacks:
+    "the U.S.-Kenya health partnership" is not a trade and investment partnership."""
+    keys = kind_keys(item)
+    return any(
+        t.keys & keys and other_thing(sentence, t.start, t.end, item) for t in _tokens(sentence)
+    )

@@ -25,7 +25,10 @@ from tracker.ingest.matching import (
     _unique_id,
     defined_acronyms,
     head_keys,
+    kind_keys,
     match_all,
+    named_again,
+    names_other,
     place_share,
     shared_keys,
 )
@@ -273,6 +276,7 @@ def propose(
     found = _drop_paraphrases(found)
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]] = {}
     defined: dict[str, str] = {}
+    mentions: list[tuple[int, KnownCommitment]] = []  # every tracked one named, in text order
     if known:
         for sentence in sentences:
             matches = match_all(text[sentence.start : sentence.end], known, defined=defined)
@@ -280,7 +284,12 @@ def propose(
             for match in matches:
                 named = named_in_block.setdefault(sentence.block, {})
                 named.setdefault(match.item.id, (match.item, sentence.start))
-    return _assign(found, text, known, named_in_block, defined, by=by, on=on, source=source)
+                at = min((span[0] for span in match.spans), default=0)
+                mentions.append((sentence.start + at, match.item))
+    mentions.sort(key=lambda m: m[0])
+    return _assign(
+        found, text, known, named_in_block, defined, mentions, by=by, on=on, source=source
+    )
 
 
 _EMPHASISED_LABEL = re.compile(r"(\*\*|__)[^*_\n]{1,60}?:\s*\1\s+|(\*\*|__)[^*_\n]{1,60}?\2:\s+")
@@ -348,6 +357,7 @@ def _assign(
     known: Sequence[KnownCommitment],
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]],
     defined: dict[str, str],
+    mentions: Sequence[tuple[int, KnownCommitment]],
     *,
     by: str | None,
     on: str | None,
@@ -359,12 +369,20 @@ def _assign(
     proposals: list[Proposal] = []
     last_agreement: tuple[str, bool, str] | None = None
     previous_block = -1
+    by_id = {k.id: k for k in known}
     for item in found:
         quote = text[item.quote_start : item.quote_end]
         masked_quote = _mask(quote)
         matches = match_all(quote, known, defined=defined)
         earlier = _match_known(quote, suggested, whole_title=True)
         previous = proposals[-1] if proposals else None
+
+        def other(cid: str, quote: str = quote) -> bool:
+            # The sentence calls a thing of this one's kind by words its title lacks ("the
+            # health partnership" after a trade partnership): not this one carried over.
+            tracked = by_id.get(cid)
+            return tracked is not None and names_other(quote, tracked)
+
         targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
         strong = [m for m in matches if m.score >= 0.6]
         if len(strong) > 1:
@@ -377,25 +395,40 @@ def _assign(
             targets.append(((m.item.id, False, m.item.title), item.cue, m.words))
         elif earlier is not None:
             targets.append(((earlier.id, True, earlier.title), item.cue, ""))
-        elif previous is not None and _AGREEMENT_ANAPHOR.search(masked_quote) and last_agreement:
+        elif (
+            previous is not None
+            and _AGREEMENT_ANAPHOR.search(masked_quote)
+            and last_agreement
+            and not other(last_agreement[0])
+            and (last_agreement[1] or not _accords_compete(mentions, item.quote_start))
+        ):
             targets.append((last_agreement, item.cue, ""))
         elif (
             previous is not None
             and not previous.new
             and previous.status in ("pending", "proposed")
             and _REACH_AGREEMENT.search(masked_quote)
+            and not other(previous.commitment)
         ):
             # "... to reach a fair and balanced agreement", just after the talks on a tracked
             # agreement: the agreement those talks are for.
             targets.append(((previous.commitment, False, previous.title), item.cue, ""))
-        elif (topic := _earlier_topic(quote, proposals, known)) is not None:
+        elif (again := named_again(quote, item.quote_start, mentions, text)) is not None:
+            # "the mission", "this partnership": the one tracked commitment of that kind
+            # the text has named before.
+            targets.append(((again.item.id, False, again.item.title), item.cue, ""))
+        elif (topic := _earlier_topic(quote, proposals, known)) is not None and not other(topic.id):
             targets.append(((topic.id, False, topic.title), item.cue, ""))
-        elif previous is not None and (
-            _ANAPHOR.search(masked_quote)
-            or _continues(quote, previous, item.sentence.block == previous_block, known)
+        elif (
+            previous is not None
+            and (
+                _ANAPHOR.search(masked_quote)
+                or _continues(quote, previous, item.sentence.block == previous_block, known)
+            )
+            and not other(previous.commitment)
         ):
             targets.append(((previous.commitment, previous.new, previous.title), item.cue, ""))
-        elif (topic := _paragraph_topic(item, named_in_block)) is not None:
+        elif (topic := _paragraph_topic(item, named_in_block)) is not None and not other(topic.id):
             targets.append(((topic.id, False, topic.title), item.cue, ""))
         else:
             words, title = _suggest(item.masked, item.cue, item.speaker)
@@ -446,6 +479,12 @@ _REACH_AGREEMENT = re.compile(
     r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|accord|settlement)\b",
     re.IGNORECASE,
 )
+
+
+def _accords_compete(mentions: Sequence[tuple[int, KnownCommitment]], before: int) -> bool:
+    """Whether the text named two tracked accords before: "the agreement" is then neither."""
+    accords = {k.id for at, k in mentions if at < before and "agreement" in kind_keys(k)}
+    return len(accords) > 1
 
 
 def _paragraph_topic(
