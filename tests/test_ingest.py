@@ -961,3 +961,27 @@ def test_two_tracked_titles_named_equally_well_link_neither() -> None:
     # One of them named better still links.
     found = one("They agreed to finish the northern grid interconnector.\n", known=[north, south])
     assert found.commitment == "north-grid"
+
+
+def test_the_documents_title_names_what_the_mission_refers_to() -> None:
+    text = "The two leaders agreed that the mission needs steady funding from more partners.\n"
+    assert one(text, known=[MISSION, TRADE]).new  # no title: nothing named before
+    (found,) = propose(
+        text, [MISSION, TRADE], title="Joint statement on the security support mission in Haiti"
+    )
+    assert found.commitment == "haiti-mss"
+
+
+def test_a_communique_titled_on_one_commitment_keeps_it_in_the_paragraphs_that_name_it() -> None:
+    grid = KnownCommitment(id="grid", title="Norland-Southland power interconnector (NSPI)")
+    text = (
+        "The Council was briefed on the NSPI.\n\n"
+        "The Council agreed to convene a meeting of the operators to decide the way forward. "
+        "It requested the operators to report on the NSPI's progress.\n\n"
+        "The Council also agreed to send observers to the border elections.\n"
+    )
+    found = propose(text, [grid, MISSION], title="Council meeting on the NSPI")
+    assert [p.commitment for p in found][:2] == ["grid", "grid"]
+    assert found[-1].new  # a paragraph that does not name it
+    # Without the title, the first sentence of the paragraph is a new suggestion.
+    assert propose(text, [grid, MISSION])[0].new

@@ -155,3 +155,19 @@ def test_stdin_and_html(run):
     result = run("ingest", "-", "--by", "A", "--on", "2025-01-27", "--format", "json", input=html)
     found = json.loads(result.stdout)
     assert found and "<b>" not in found[0]["quote"]
+
+
+def test_the_title_line_names_what_the_text_refers_back_to(run, tmp_path):
+    assert run("add", "grid", "--kind", "agreement", "--title",
+               "Norland-Southland power interconnector").exit_code == 0  # fmt: skip
+    readout = tmp_path / "readout.txt"
+    readout.write_text(
+        "Title: Ministers review the power interconnector between Norland and Southland\n"
+        "Date: 2025-03-04\n\n"
+        "The ministers agreed that the interconnector must be finished by the spring.\n",
+        encoding="utf-8",
+    )
+    result = run("ingest", str(readout), "--format", "json")
+    assert result.exit_code == 0, result
+    (found,) = json.loads(result.stdout)
+    assert (found["commitment"], found["new"]) == ("grid", False)

@@ -79,7 +79,7 @@ from tracker.application.sources import Document, read_document
 from tracker.ingest import KnownCommitment, Proposal, propose
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "ingest_corpus"
-# (text, known, *, by, on, source) -> proposals: `propose` (the rules) or the model's.
+# (text, known, *, by, on, source, title) -> proposals: `propose` (the rules) or the model's.
 Proposer = Callable[..., list[Proposal]]
 
 
@@ -96,6 +96,7 @@ def llm_proposer(*, use_cache: bool = True) -> Proposer:
         by: str | None = None,
         on: str | None = None,
         source: str | None = None,
+        title: str | None = None,  # the rules' alone; the model reads the text
     ) -> list[Proposal]:
         found = llm_propose(text, known, settings, by=by, on=on, source=source, use_cache=use_cache)
         if found.dropped:
@@ -405,7 +406,9 @@ def propose_file(
 ) -> list[Proposal]:
     """Propose from a saved readout as `tracker ingest` would: its header gives date and source."""
     document = read_text(path)
-    return proposer(document.text, known, on=document.date, source=document.url)
+    return proposer(
+        document.text, known, on=document.date, source=document.url, title=document.title
+    )
 
 
 def read_text(path: Path) -> Document:

@@ -91,7 +91,7 @@ def ingest_proposals(
         )
         items = extraction.proposals
     else:
-        items = propose(text, known, by=speaker, on=day, source=cited)
+        items = propose(text, known, by=speaker, on=day, source=cited, title=document.title)
     with session.store.reading() as sql:
         view = View(sql)
         if speaker is not None:

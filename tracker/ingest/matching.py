@@ -995,23 +995,29 @@ def other_thing(sentence: str, start: int, end: int, item: KnownCommitment) -> b
 
 
 def named_again(
-    sentence: str, at: int, earlier: Sequence[tuple[int, KnownCommitment]], text: str
+    sentence: str,
+    at: int,
+    earlier: Sequence[tuple[int, KnownCommitment]],
+    text: str,
+    known: Sequence[KnownCommitment],
 ) -> Match | None:
     """The tracked commitment a definite noun phrase of the sentence refers back to.
 
     `at` is where the sentence starts in `text`; `earlier` lists (position in `text`,
     commitment) for every tracked commitment named before, in text order. The phrase's
-    noun must be one of the commitment's kind nouns, no other tracked commitment of that
-    kind named before, no indefinite one ("an agreement") in between, and the phrase must
-    not say it is another thing.
+    noun must be one of the commitment's kind nouns or its title's head noun ("the
+    interconnector"), no other tracked commitment of that kind named before, no
+    indefinite one ("an agreement") in between, and the phrase must not say it is another
+    thing.
     """
+    nouns = {k.id: kind_keys(k) | head_keys(k, known) for _, k in earlier}
     for token in _tokens(sentence):
-        keys = token.keys & _KIND_KEYS
+        keys = token.keys & frozenset().union(*nouns.values())
         window = sentence[max(0, token.start - 40) : token.start]
         determiner = _DETERMINER.search(window) if keys else None
         if determiner is None:
             continue
-        kinds = [(pos, k) for pos, k in earlier if pos < at + token.start and kind_keys(k) & keys]
+        kinds = [(pos, k) for pos, k in earlier if pos < at + token.start and nouns[k.id] & keys]
         if len({k.id for _, k in kinds}) != 1:
             continue
         last, item = kinds[-1]

@@ -117,8 +117,13 @@ def propose(
     by: str | None = None,
     on: str | None = None,
     source: str | None = None,
+    title: str | None = None,
 ) -> list[Proposal]:
-    """Propose the statements in `text` that make, change or report on a commitment."""
+    """Propose the statements in `text` that make, change or report on a commitment.
+
+    `title` is the document's own title (a page's, or a `Title:` line), when known: the
+    tracked commitments it names are named before the text's first word.
+    """
     blocks, sentences = _segment(text)
     quotes = _Quotes(_quote_regions(text, blocks), sentences)
     names = _Names(text, by)
@@ -277,6 +282,9 @@ def propose(
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]] = {}
     defined: dict[str, str] = {}
     mentions: list[tuple[int, KnownCommitment]] = []  # every tracked one named, in text order
+    if known and title:
+        mentions.extend((-1, m.item) for m in match_all(title, known))
+    topic = _document_topic(mentions)
     if known:
         for sentence in sentences:
             matches = match_all(text[sentence.start : sentence.end], known, defined=defined)
@@ -288,7 +296,16 @@ def propose(
                 mentions.append((sentence.start + at, match.item))
     mentions.sort(key=lambda m: m[0])
     return _assign(
-        found, text, known, named_in_block, defined, mentions, by=by, on=on, source=source
+        found,
+        text,
+        known,
+        named_in_block,
+        defined,
+        mentions,
+        topic,
+        by=by,
+        on=on,
+        source=source,
     )
 
 
@@ -358,6 +375,7 @@ def _assign(
     named_in_block: dict[int, dict[str, tuple[KnownCommitment, int]]],
     defined: dict[str, str],
     mentions: Sequence[tuple[int, KnownCommitment]],
+    document_topic: KnownCommitment | None,
     *,
     by: str | None,
     on: str | None,
@@ -413,7 +431,7 @@ def _assign(
             # "... to reach a fair and balanced agreement", just after the talks on a tracked
             # agreement: the agreement those talks are for.
             targets.append(((previous.commitment, False, previous.title), item.cue, ""))
-        elif (again := named_again(quote, item.quote_start, mentions, text)) is not None:
+        elif (again := named_again(quote, item.quote_start, mentions, text, known)) is not None:
             # "the mission", "this partnership": the one tracked commitment of that kind
             # the text has named before.
             targets.append(((again.item.id, False, again.item.title), item.cue, ""))
@@ -428,8 +446,18 @@ def _assign(
             and not other(previous.commitment)
         ):
             targets.append(((previous.commitment, previous.new, previous.title), item.cue, ""))
-        elif (topic := _paragraph_topic(item, named_in_block)) is not None and not other(topic.id):
-            targets.append(((topic.id, False, topic.title), item.cue, ""))
+        elif (named := _paragraph_topic(item, named_in_block)) is not None and not other(named.id):
+            targets.append(((named.id, False, named.title), item.cue, ""))
+        elif (
+            document_topic is not None
+            and set(named_in_block.get(item.sentence.block, {})) == {document_topic.id}
+            and {k.id for _, k in mentions} == {document_topic.id}
+            and not other(document_topic.id)
+        ):
+            # A communiqué whose title names one tracked commitment, and names no other:
+            # a paragraph of it that names that one is about it throughout ("Council agreed
+            # to convene a meeting ... In this regard ... the ASF-RDC").
+            targets.append(((document_topic.id, False, document_topic.title), item.cue, ""))
         else:
             words, title = _suggest(item.masked, item.cue, item.speaker)
             new_id = _unique_id(words, used, next_suffix)
@@ -479,6 +507,12 @@ _REACH_AGREEMENT = re.compile(
     r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|accord|settlement)\b",
     re.IGNORECASE,
 )
+
+
+def _document_topic(mentions: Sequence[tuple[int, KnownCommitment]]) -> KnownCommitment | None:
+    """The one tracked commitment the document's title names, if it names one."""
+    named = {k.id: k for at, k in mentions if at < 0}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _accords_compete(mentions: Sequence[tuple[int, KnownCommitment]], before: int) -> bool:
