@@ -985,3 +985,27 @@ def test_a_communique_titled_on_one_commitment_keeps_it_in_the_paragraphs_that_n
     assert found[-1].new  # a paragraph that does not name it
     # Without the title, the first sentence of the paragraph is a new suggestion.
     assert propose(text, [grid, MISSION])[0].new
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "word"),
+    [
+        # One thing under the names different governments give it.
+        ("They agreed to extend the school feeding programme in Ghana.",
+         "School meals programme in Ghana", "feeding"),
+        ("Both sides pledged to complete the exchange of prisoners in Yemen.",
+         "Yemen detainee exchange", "prisoners"),
+        ("The donors pledged more financing for the Andean water facility.",
+         "Andean water fund", "financing"),
+        # British and American spellings of the same word.
+        ("The Council agreed to speed up the stabilization force for Sahel.",
+         "Sahel stabilisation force", "stabilization"),
+    ],
+)  # fmt: skip
+def test_general_policy_synonyms_and_spellings_name_a_tracked_title(
+    text: str, title: str, word: str
+) -> None:
+    tracked = KnownCommitment(id="tracked", title=title)
+    found = one(text + "\n", known=[tracked])
+    assert found.commitment == "tracked"
+    assert word in found.matched_on.split()

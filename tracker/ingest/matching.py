@@ -332,6 +332,23 @@ _SYNONYMS = {
     "inoculation": "vaccin",
     "rebuilding": "reconstruct",
     "pullout": "withdrawal",
+    "drawdown": "withdrawal",
+    # General public-policy vocabulary: one thing under the names governments give it.
+    "assistance": "aid",
+    "financing": "fund",
+    "finance": "fund",
+    "feeding": "meal",
+    "prisoners": "detain",
+    "prisoner": "detain",
+    "detainee": "detain",
+    "detainees": "detain",
+    "arms": "weapon",
+    "polls": "election",
+    "membership": "accession",
+    "commerce": "trade",
+    "soldiers": "force",
+    "mou": "memorandum",
+    "defense": "defenc",
 }
 # Peoples whose names are not their country's plus a suffix.
 _DEMONYMS = {
@@ -361,6 +378,8 @@ def _key(word: str) -> str:
     word = word.lower()
     if word in _SYNONYMS:
         return _SYNONYMS[word]
+    # American and British spellings alike: "stabilization", "stabilisation".
+    word = re.sub(r"(?<=[a-z]{3})iz(?=(?:e|es|ed|ing|ation|ations)$)", "is", word)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             if suffix == "s" and word.endswith("ss"):
