@@ -1009,3 +1009,25 @@ def test_general_policy_synonyms_and_spellings_name_a_tracked_title(
     found = one(text + "\n", known=[tracked])
     assert found.commitment == "tracked"
     assert word in found.matched_on.split()
+
+
+@pytest.mark.parametrize(
+    ("text", "cid", "title"),
+    [
+        # The one who decided, not the one who welcomed the decision.
+        ("Foreign Minister Sall welcomed the decision of the US to extend the school meals "
+         "programme.", "us-extend-school-meals", "US to extend the school meals programme"),
+        ("The Minister welcomed the announcement by Japan that it would fund two clinics.",
+         "japan-fund-two-clinics", "Japan to fund two clinics"),
+        ("The Secretary welcomed Norway's pledge to fund the grain corridor.",
+         "norway-fund-grain-corridor", "Norway to fund the grain corridor"),
+        # Nobody named: not the speaker either.
+        ("President Obi welcomed the decision to extend the mandate of the mission.",
+         "extend-mandate-mission", "Extend the mandate of the mission"),
+    ],
+)  # fmt: skip
+def test_a_welcomed_decision_is_suggested_under_who_made_it(
+    text: str, cid: str, title: str
+) -> None:
+    found = one(text + "\n")
+    assert (found.commitment, found.title) == (cid, title)

@@ -765,6 +765,32 @@ _FUTURE_CUE = re.compile(
 _NOT_ACTORS = _words("both all each either neither they we i you it he she this that")
 
 
+# A cue that reports another party's act: "welcomed the decision", "noted the pledge".
+_REPORTED_ACT = re.compile(
+    r"(?:welcom|not(?:ed|ing)|thank|applaud|commend|prais|hail|acknowledg|recogni)", re.I
+)
+_MAKER_AFTER = re.compile(
+    r"(?:of|by|from)\s+(?:the\s+)?(?P<np>[A-Z][\w·’'-]*(?:\s+[A-Z][\w·’'-]*){0,3})\s+"
+    r"(?:to\s+|that\s+(?:(?:it|they|he|she|the\s+\w+)\s+(?:would|will)\s+(?:also\s+)?)?)"
+)
+_MAKER_BEFORE = re.compile(r"(?P<np>[A-Z][\w·-]*(?:\s+[A-Z][\w·-]*){0,2})[’']s\s+[\w-]+\s*$")
+
+
+def _maker(masked: str, cue: _Cue, obj: str) -> tuple[str, int] | None:
+    """Who made the commitment a reported-act cue names, and where its action starts in
+    `obj`: ("US", 10) for "welcomed the decision | of the US to extend ...", ("Japan", 0)
+    for "welcomed Japan's pledge | to fund ..."; ("", 0) when the cue names no one (the
+    speaker welcomed someone's decision, not their own); None for any other cue."""
+    said = masked[cue.start : cue.end]
+    if not _REPORTED_ACT.match(said):
+        return None
+    after = _MAKER_AFTER.match(obj)
+    if after:
+        return after.group("np").replace("·", "."), after.end()
+    before = _MAKER_BEFORE.search(said)
+    return (before.group("np") if before else ""), 0
+
+
 def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
     """Suggest (id words, title) for a new commitment from the cue's object or subject."""
     future = _FUTURE_CUE.match(masked, cue.start, cue.end)
@@ -772,6 +798,11 @@ def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
         # "will reduce tariffs": the verb belongs in the title, not only in the cue.
         cue = _Cue(cue.start, future.end(), cue.status, cue.label, cue.strength)
     obj = _object_phrase(masked, cue)
+    maker = _maker(masked, cue, obj)
+    if maker is not None:
+        # "welcomed the decision of the US to extend X": the US's commitment to extend X,
+        # whoever welcomed it.
+        obj = obj[maker[1] :]
     starts_adverbial = re.match(
         r"(?:because|since|after|as|due|until|while|although|repeatedly|by|in|on|at|for)\b",
         obj,
@@ -781,7 +812,7 @@ def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
         subject = _clause_subject(masked, cue)
         if len(_content_stems(subject)) >= 1 and subject.lower() not in _PRONOUNS:
             obj = subject
-    actor = _clause_subject(masked, cue)
+    actor = maker[0] if maker is not None else _clause_subject(masked, cue)
     title = _tidy_title(obj) or _tidy_title(masked[: cue.start]) or "Commitment"
     verb_first = re.match(r"[a-z]+\b", obj) is not None and not re.match(
         r"(?:his|her|its|their|our|my|the|a|an)\b", obj
