@@ -1031,3 +1031,13 @@ def test_a_welcomed_decision_is_suggested_under_who_made_it(
 ) -> None:
     found = one(text + "\n")
     assert (found.commitment, found.title) == (cid, title)
+
+
+def test_a_names_initials_link_even_when_the_title_does_not_spell_them_out() -> None:
+    mission = KnownCommitment(id="m", title="Multinational Security Support mission in Haiti")
+    trade = KnownCommitment(id="t", title="Ghana-Canada Strategic Trade and Investment Partnership")
+    known = [mission, trade]
+    assert one("They pledged more police for the MSS.\n", known=known).commitment == "m"
+    assert one("They agreed to conclude the STIP by June.\n", known=known).commitment == "t"
+    # Not the initials of a part of the name cut anywhere.
+    assert one("They agreed to publish the TIP report by June.\n", known=known).new

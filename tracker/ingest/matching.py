@@ -98,6 +98,24 @@ def _acronyms(title: str) -> set[str]:
     words = [w for w in re.findall(r"[A-Za-z]+", title) if w[0].isupper()]
     if len(words) >= 3:
         found.add("".join(w[0] for w in words))
+    # A name's initials, whether or not the title spells them out: "Multinational Security
+    # Support" gives MSS, "Strategic Trade and Investment Partnership" STIP and STAIP.
+    # Each run of capitalised words, and its tail after a place or party ("U.S.-Kenya
+    # Strategic ...") or after "of" ("Operationalisation of the African Standby Force").
+    plain = re.sub(r"\([^()]*\)", " ", title)
+    for run in re.finditer(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|and|for|the)\s+)*[A-Z][a-z]+)+", plain):
+        names = run.group(0).split()
+        starts = {0} | {
+            i + 1
+            for i, w in enumerate(names[:-1])
+            if w.lower() in _PLACE_WORDS or (w == "of" and names[i + 1] != "the") or w == "the"
+        }
+        for start in sorted(starts):
+            tail = names[start:]
+            if not tail[0][0].isupper() or sum(1 for w in tail if w[0].isupper()) < 3:
+                continue
+            found.add("".join(w[0] for w in tail if w[0].isupper()))
+            found.add("".join(w[0].upper() for w in tail))
     return found
 
 
