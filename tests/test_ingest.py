@@ -1041,3 +1041,58 @@ def test_a_names_initials_link_even_when_the_title_does_not_spell_them_out() -> 
     assert one("They agreed to conclude the STIP by June.\n", known=known).commitment == "t"
     # Not the initials of a part of the name cut anywhere.
     assert one("They agreed to publish the TIP report by June.\n", known=known).new
+
+
+def test_coordinated_clauses_with_their_own_verbs_give_one_proposal_each() -> None:
+    text = (
+        "The envoy stressed the need for both armies to pull back from the river and also "
+        "reaffirmed support for a national dialogue on the constitution.\n"
+    )
+    first, second = propose(text)
+    assert (first.status, first.cue, first.title) == (
+        "proposed", "stressed the need", "Both armies to pull back from the river",
+    )  # fmt: skip
+    assert (second.status, second.title) == ("proposed", "National dialogue on the constitution")
+    assert first.quote == second.quote == text.strip()
+    text = (
+        "The ministers agreed to reopen the rail line to freight by May, and they will "
+        "continue to clear mines along the border road.\n"
+    )
+    assert [p.status for p in propose(text)] == ["committed", "in_progress"]
+
+
+def test_a_clause_naming_a_tracked_commitment_keeps_it_and_the_other_is_new() -> None:
+    text = (
+        "The Secretary thanked the Minister for Ghana's efforts to extend the school meals "
+        "programme, and they agreed to rebuild the flooded northern bridges.\n"
+    )
+    meals = KnownCommitment(id="meals", title="School meals programme in Ghana")
+    first, second = propose(text, [meals])
+    assert (first.commitment, first.new) == ("meals", False)
+    assert second.new and "bridges" in second.title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # One verb governs both objects: one proposal.
+        "The leaders agreed to reopen the border and to resume flights by June.\n",
+        # A verb right after another is part of it: "committed to continue".
+        "The donors committed to continue funding the clinics in the north.\n",
+    ],
+)
+def test_one_reporting_verb_stays_one_proposal(text: str) -> None:
+    assert len(propose(text)) == 1
+
+
+def test_after_a_split_sentence_the_next_one_carries_on_its_own_commitment() -> None:
+    tariffs = KnownCommitment(id="car-tariffs", title="Phase-out of electric car tariffs")
+    text = (
+        "The two blocs agreed to phase out electric car tariffs. "
+        "We will cut the first tariffs in March, and we will review the customs rules "
+        "every year. It is a fair compromise for both sides.\n"
+    )
+    found = propose(text, [tariffs])
+    assert [p.commitment for p in found][:2] == ["car-tariffs", "car-tariffs"]
+    assert found[2].new  # the second clause: a new suggestion
+    assert found[-1].commitment == "car-tariffs"

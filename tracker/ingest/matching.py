@@ -719,7 +719,9 @@ def _title_match(
 
 def _object_phrase(masked: str, cue: _Cue) -> str:
     rest = masked[cue.end :]
-    rest = re.sub(r"^\s*(?:to|on|upon|for|that|in\s+principle)\b\s*", "", rest, flags=re.I)
+    # A cue that ends inside a word ("looked forward to sign|ing"): the word is the cue's.
+    rest = re.sub(r"^\w+", "", rest)
+    rest = re.sub(r"^\s*(?:to|on|upon|for|of|that|in\s+principle)\b\s*", "", rest, flags=re.I)
     # "announced it would contribute ...": the reported clause's verb starts the object.
     rest = re.sub(
         r"^(?:that\s+)?(?:it|they|he|she|we|the\s+\w+)\s+(?:would|will)\s+(?:also\s+)?",
@@ -809,8 +811,13 @@ def _maker(masked: str, cue: _Cue, obj: str) -> tuple[str, int] | None:
     return (before.group("np") if before else ""), 0
 
 
-def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
-    """Suggest (id words, title) for a new commitment from the cue's object or subject."""
+def _suggest(
+    masked: str, cue: _Cue, speaker: str | None, *, stop: int | None = None
+) -> tuple[str, str]:
+    """Suggest (id words, title) for a new commitment from the cue's object or subject;
+    `stop` ends the cue's clause where the sentence goes on to another."""
+    if stop is not None:
+        masked = masked[:stop]
     future = _FUTURE_CUE.match(masked, cue.start, cue.end)
     if future and future.end() < cue.end:
         # "will reduce tariffs": the verb belongs in the title, not only in the cue.
@@ -826,14 +833,21 @@ def _suggest(masked: str, cue: _Cue, speaker: str | None) -> tuple[str, str]:
         obj,
         re.IGNORECASE,
     )
-    if not _content_stems(obj) or starts_adverbial:
+    said = masked[cue.start : cue.end].split()
+    if not _content_stems(obj) and stop is not None and len(said) > 1:
+        # "offered his good offices": the cue holds its object.
+        obj = " ".join(said[1:])
+    elif not _content_stems(obj) or starts_adverbial:
         subject = _clause_subject(masked, cue)
         if len(_content_stems(subject)) >= 1 and subject.lower() not in _PRONOUNS:
             obj = subject
     actor = maker[0] if maker is not None else _clause_subject(masked, cue)
     title = _tidy_title(obj) or _tidy_title(masked[: cue.start]) or "Commitment"
-    verb_first = re.match(r"[a-z]+\b", obj) is not None and not re.match(
-        r"(?:his|her|its|their|our|my|the|a|an)\b", obj
+    verb_first = (
+        re.match(r"[a-z]+\b", obj) is not None
+        and not re.match(r"(?:his|her|its|their|our|my|the|a|an)\b", obj)
+        # "international support", "political dialogue": an adjective, not a verb.
+        and not re.match(r"[a-z]{3,}(?:al|ic|ive|ous|ary|ful)\b", obj)
     )
     actor_words = actor.split()
     if (

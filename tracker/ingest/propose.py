@@ -8,6 +8,7 @@ Imports the standard library, attrs, `tracker.domain` and the other ingest modul
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -388,12 +389,13 @@ def _assign(
     last_agreement: tuple[str, bool, str] | None = None
     previous_block = -1
     by_id = {k.id: k for k in known}
+    anchor: Proposal | None = None  # what the next sentence may carry on: the last proposal
     for item in found:
         quote = text[item.quote_start : item.quote_end]
         masked_quote = _mask(quote)
         matches = match_all(quote, known, defined=defined)
         earlier = _match_known(quote, suggested, whole_title=True)
-        previous = proposals[-1] if proposals else None
+        previous = anchor
 
         def other(cid: str, quote: str = quote) -> bool:
             # The sentence calls a thing of this one's kind by words its title lacks ("the
@@ -464,6 +466,13 @@ def _assign(
             used.add(new_id)
             suggested.append(KnownCommitment(id=new_id, title=title))
             targets.append(((new_id, True, title), item.cue, ""))
+        home = -1
+        if len(targets) == 1 and len(clauses := _clauses(item)) > 1:
+            # "stressed the need for A and also reaffirmed support for B": one proposal
+            # per clause, each with its own cue and commitment.
+            targets, home = _clause_targets(
+                item, text, targets[0], clauses, known, defined, used, next_suffix, suggested
+            )
         previous_block = item.sentence.block
         for commitment, cue, matched_on in targets:
             status, label = parse_status(cue.label)
@@ -493,6 +502,8 @@ def _assign(
                     closes=status in CLOSING_STATUSES,
                 )
             )
+        if targets:
+            anchor = proposals[home - len(targets)] if home >= 0 else proposals[-1]
     return proposals
 
 
@@ -507,6 +518,89 @@ _REACH_AGREEMENT = re.compile(
     r"(?:an?|the)\s+(?:[\w-]+\s+){0,4}?(?:agreement|deal|accord|settlement)\b",
     re.IGNORECASE,
 )
+
+
+# What joins a second reporting verb to the first: ", and", "and also", ", offered",
+# ", and they discussed", "and the leaders agreed".
+_NEXT_CLAUSE = re.compile(
+    r"(?:,\s*(?:and\s+|while\s+)?|\s+and\s+|\s+while\s+)(?:also\s+)?"
+    r"(?:(?:they|he|she|we|it|both\s+sides|the\s+two\s+\w+|the\s+\w+)\s+)?(?:also\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _clauses(item: _Found) -> list[tuple[int, int, _Cue]]:
+    """The sentence's coordinated clauses, each with the cue that governs it, as (start,
+    end, cue) in the sentence; one clause when its verbs are not coordinated."""
+    offset = item.quote_start - item.sentence.start
+    end = item.quote_end - item.sentence.start
+    verbs: list[_Cue] = []
+    for cue in sorted((c for c in item.cues if c.strength == "verb"), key=lambda c: c.start):
+        if verbs and cue.start < verbs[-1].end:
+            continue
+        verbs.append(cue)
+    starts = [offset]
+    for before, cue in itertools.pairwise(verbs):
+        between = item.masked[before.end : cue.start]
+        if _NEXT_CLAUSE.search(between) and len(_content_stems(between)) >= 2:
+            starts.append(cue.start)
+    if len(starts) == 1:
+        return []
+    clauses = []
+    for start, stop in zip(starts, [*starts[1:], end], strict=True):
+        own = [c for c in item.cues if start <= c.start < stop]
+        if not own:
+            return []
+        # The sentence's governing cue governs its own clause still.
+        governing = item.cue if start <= item.cue.start < stop else _governing(own, item.masked)
+        clauses.append((start, stop, governing))
+    return clauses
+
+
+def _clause_targets(
+    item: _Found,
+    text: str,
+    first: tuple[tuple[str, bool, str], _Cue, str],
+    clauses: Sequence[tuple[int, int, _Cue]],
+    known: Sequence[KnownCommitment],
+    defined: dict[str, str],
+    used: set[str],
+    next_suffix: dict[str, int],
+    suggested: list[KnownCommitment],
+) -> tuple[list[tuple[tuple[str, bool, str], _Cue, str]], int]:
+    """One target per clause: the sentence's own commitment goes to the clause that names
+    it (the first, when it was carried over or suggested); each other clause to the tracked
+    commitment it names, else to a new suggestion from its own cue. Also returns which
+    target is the sentence's own, for the next sentence to carry on."""
+    commitment, _, matched_on = first
+    new = commitment[1]
+    if new:
+        # Suggested from the whole sentence's governing cue: suggest again, per clause.
+        used.discard(commitment[0])
+        suggested[:] = [k for k in suggested if k.id != commitment[0]]
+    home = 0
+    if matched_on:
+        at = _position(item.masked, matched_on)
+        home = next((i for i, (a, b, _) in enumerate(clauses) if a <= at < b), 0)
+    targets: list[tuple[tuple[str, bool, str], _Cue, str]] = []
+    own = 0
+    for index, (start, stop, cue) in enumerate(clauses):
+        if index == home and not new:
+            own = len(targets)
+            targets.append((commitment, cue, matched_on))
+            continue
+        clause = text[item.sentence.start + start : item.sentence.start + stop]
+        matches = match_all(clause, known, defined=defined)
+        if matches and matches[0].item.id != commitment[0]:
+            m = matches[0]
+            targets.append(((m.item.id, False, m.item.title), cue, m.words))
+        elif not matches:
+            words, title = _suggest(item.masked, cue, item.speaker, stop=stop)
+            new_id = _unique_id(words, used, next_suffix)
+            used.add(new_id)
+            suggested.append(KnownCommitment(id=new_id, title=title))
+            targets.append(((new_id, True, title), cue, ""))
+    return targets, own
 
 
 def _document_topic(mentions: Sequence[tuple[int, KnownCommitment]]) -> KnownCommitment | None:
