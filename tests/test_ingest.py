@@ -1096,3 +1096,13 @@ def test_after_a_split_sentence_the_next_one_carries_on_its_own_commitment() -> 
     assert [p.commitment for p in found][:2] == ["car-tariffs", "car-tariffs"]
     assert found[2].new  # the second clause: a new suggestion
     assert found[-1].commitment == "car-tariffs"
+
+
+def test_a_title_noun_repeated_after_a_mention_that_logged_nothing_keeps_the_commitment() -> None:
+    grid = KnownCommitment(id="grid", title="Norland-Southland power interconnector")
+    text = (
+        "The ministers met in Accra to talk about the Norland-Southland power interconnector."
+        "\n\nThey agreed to bring forward interconnector construction to May.\n"
+    )
+    (found,) = propose(text, [grid, MISSION])
+    assert (found.commitment, found.new) == ("grid", False)

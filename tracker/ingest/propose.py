@@ -437,7 +437,11 @@ def _assign(
             # "the mission", "this partnership": the one tracked commitment of that kind
             # the text has named before.
             targets.append(((again.item.id, False, again.item.title), item.cue, ""))
-        elif (topic := _earlier_topic(quote, proposals, known)) is not None and not other(topic.id):
+        elif (
+            topic := _earlier_topic(
+                quote, proposals, known, [k for at, k in mentions if at < item.quote_start]
+            )
+        ) is not None and not other(topic.id):
             targets.append(((topic.id, False, topic.title), item.cue, ""))
         elif (
             previous is not None
@@ -654,14 +658,18 @@ def _governing_cue(item: _Found, at: int) -> _Cue:
 
 
 def _earlier_topic(
-    quote: str, proposals: Sequence[Proposal], known: Sequence[KnownCommitment]
+    quote: str,
+    proposals: Sequence[Proposal],
+    known: Sequence[KnownCommitment],
+    mentioned: Sequence[KnownCommitment] = (),
 ) -> KnownCommitment | None:
     """A known commitment named earlier in the text whose title's noun the quote repeats.
 
     A readout names a tracked commitment once ("the African Standby Force") and then goes
     on about it in its own words ("the Commission ... the standby force's deployment").
+    `mentioned` lists those the text named before, in any sentence, in text order.
     """
-    named = {p.commitment for p in proposals if p.matched_on}
+    named = {p.commitment for p in proposals if p.matched_on} | {k.id for k in mentioned}
     for item in reversed([k for k in known if k.id in named]):
         if shared_keys(quote, item.title, places=False) & head_keys(item, known):
             return item
