@@ -1106,3 +1106,19 @@ def test_a_title_noun_repeated_after_a_mention_that_logged_nothing_keeps_the_com
     )
     (found,) = propose(text, [grid, MISSION])
     assert (found.commitment, found.new) == ("grid", False)
+
+
+def test_the_parties_of_a_bilateral_title_do_not_carry_a_statement_to_it() -> None:
+    text = (
+        "The ministers agreed to conclude the Canada-Ghana Strategic Trade and Investment "
+        "Partnership by June. Canada and Ghana also pledged to open consulates in Kumasi and "
+        "Calgary.\n\n"
+        "Canada and Ghana agreed to expand cooperation on maternal health.\n"
+    )
+    first, second, third = propose(text, [TRADE, MISSION])
+    assert first.commitment == "ghana-trade"
+    assert second.new and third.new
+    # A place that names the accord still does: "in Lakeside" after the Lakeside accord.
+    accord = KnownCommitment(id="lake-truce", title="Lakeside ceasefire accord")
+    text = "Both sides signed the Lakeside accord. Monitors will deploy in Lakeside next week.\n"
+    assert [p.commitment for p in propose(text, [accord])] == ["lake-truce", "lake-truce"]

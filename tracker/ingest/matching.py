@@ -907,6 +907,7 @@ def shared_keys(sentence: str, title: str, *, places: bool) -> set[str]:
     title_tokens = _tokens(title)
     sentence_tokens = _tokens(sentence)
     capitalised = {k for t in title_tokens if t.text[:1].isupper() for k in t.keys}
+    parties = _party_keys(title)
     in_sentence: dict[str, bool] = {}
     for t in sentence_tokens:
         for k in t.keys:
@@ -916,9 +917,31 @@ def shared_keys(sentence: str, title: str, *, places: bool) -> set[str]:
         kind = _kind(t)
         for k in t.keys & in_sentence.keys():
             name = kind == "place" or (k in capitalised and in_sentence[k])
-            if (kind == "word" and not name) or (places and name):
+            if (kind == "word" and not name) or (places and name and k not in parties):
                 shared.add(k)
     return shared
+
+
+# Halves of one region's name, not two parties: "Indo-Pacific", "Asia-Pacific".
+_REGION_PARTS = _words("indo asia pacific euro afro atlantic arctic")
+
+
+def _party_keys(title: str) -> frozenset[str]:
+    """The keys of a bilateral title's parties ("U.S.-Kenya", "Canada-Ghana"): they say
+    who, not which, and a readout between them names them in every other sentence."""
+    keys: set[str] = set()
+    for pair in re.finditer(
+        r"((?:[A-Z]\.){2,}|[A-Z][a-z]+)[-–]((?:[A-Z]\.){2,}|[A-Z][a-z]+)", title
+    ):
+        sides = [_tokens(side) for side in pair.groups()]
+        if all(
+            len(side) == 1
+            and _kind(side[0]) == "place"
+            and side[0].text.lower() not in _REGION_PARTS
+            for side in sides
+        ):
+            keys.update(k for side in sides for k in side[0].keys)
+    return frozenset(keys)
 
 
 def head_keys(item: KnownCommitment, known: Sequence[KnownCommitment]) -> frozenset[str]:
@@ -936,7 +959,7 @@ def place_share(sentence: str, item: KnownCommitment, known: Sequence[KnownCommi
     title = _titles_of(tuple(known)).get(item.id)
     if title is None:
         return 0.0
-    keys = {k for t in _tokens(sentence) for k in t.keys}
+    keys = {k for t in _tokens(sentence) for k in t.keys} - _party_keys(item.title)
     total = sum(title.weights)
     shared = sum(
         w
