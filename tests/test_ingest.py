@@ -1122,3 +1122,21 @@ def test_the_parties_of_a_bilateral_title_do_not_carry_a_statement_to_it() -> No
     accord = KnownCommitment(id="lake-truce", title="Lakeside ceasefire accord")
     text = "Both sides signed the Lakeside accord. Monitors will deploy in Lakeside next week.\n"
     assert [p.commitment for p in propose(text, [accord])] == ["lake-truce", "lake-truce"]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "title"),
+    [
+        ("The envoys opened talks on the Lakeside water-sharing treaty.",
+         "Both sides committed to conclude these talks by June.",
+         "Lakeside water-sharing treaty negotiations"),
+        ("The Council discussed Resolution 2799 on the Ostravia border monitors.",
+         "Members agreed to review the resolution's annex within a year.",
+         "UN Security Council Resolution 2799 on Ostravia border monitors"),
+    ],
+)  # fmt: skip
+def test_these_talks_and_the_resolution_refer_back_to_the_tracked_one(
+    first: str, then: str, title: str
+) -> None:
+    tracked = KnownCommitment(id="tracked", title=title)
+    assert propose(f"{first}\n\n{then}\n", [tracked, MISSION])[-1].commitment == "tracked"

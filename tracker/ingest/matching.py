@@ -1002,7 +1002,8 @@ _KIND_NOUNS = _words(
     partnership mission force framework programme program initiative declaration plan
     package process compact charter convention protocol fund facility corridor roadmap
     strategy agenda sanctions mechanism arrangement memorandum dialogue negotiations talks
-    scheme project"""
+    scheme project resolution reform reforms election elections operation exchange loan
+    legislation budget"""
 )
 _KIND_KEYS = frozenset(_key(w) for w in _KIND_NOUNS)
 # Words that may stand before or after a commitment's noun without making it another
@@ -1022,7 +1023,9 @@ _PLAIN_MODIFIERS = _words(
 )
 # A determiner and at most two modifiers before the noun: "the mission", "this vital
 # partnership", "the U.S.-Kenya health partnership".
-_DETERMINER = re.compile(r"\b(?:the|this|that|such\s+an?)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE)
+_DETERMINER = re.compile(
+    r"\b(?:the|this|that|these|those|such\s+an?)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE
+)
 _INDEFINITE = re.compile(r"\b(?:an?|another|any)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE)
 
 
