@@ -1140,3 +1140,28 @@ def test_these_talks_and_the_resolution_refer_back_to_the_tracked_one(
 ) -> None:
     tracked = KnownCommitment(id="tracked", title=title)
     assert propose(f"{first}\n\n{then}\n", [tracked, MISSION])[-1].commitment == "tracked"
+
+
+def test_a_speaker_whose_name_ends_in_to_still_discussed_something() -> None:
+    found = one("President Soto discussed the reopening of the northern border crossing.\n")
+    assert found.status == "proposed" and (found.by or "").endswith("Soto")
+
+
+def test_a_mission_and_a_partnership_named_in_one_sentence_give_two_proposals() -> None:
+    text = (
+        "The leaders discussed the Multinational Security Support mission in Haiti and the "
+        "Canada-Ghana Strategic Trade and Investment Partnership.\n"
+    )
+    assert [p.commitment for p in propose(text, [MISSION, TRADE])] == ["haiti-mss", "ghana-trade"]
+
+
+def test_the_mission_is_the_tracked_one_whatever_it_is_handed_to() -> None:
+    text = (
+        "They discussed the Multinational Security Support mission in Haiti.\n\n"
+        "The ministers urged a swift transition of the mission to a UN operation, and "
+        "they agreed to reach an agreement on its funding.\n"
+    )
+    found = propose(text, [MISSION, TRADE])
+    assert found[1].commitment == "haiti-mss"
+    # "reach an agreement" after a mission is not that mission's agreement.
+    assert found[-1].new

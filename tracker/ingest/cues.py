@@ -65,7 +65,7 @@ _CREDITED = r"(?:his|her|its|their|the|[\w·’'.-]+\s+)?(?:[\w·’'.-]+[’']s
 _CUE_TABLE: list[tuple[str, str, str, str]] = [
     # The vocabulary of readouts: what the parties discussed, stressed, welcomed or resolved.
     # proposed: raised, stressed or supported, nobody yet bound to act
-    (r"(?<!to\s)\b(?:discuss(?:ed|es)|spoke\s+about|talked\s+about|exchanged\s+views\s+on"
+    (r"(?<!\bto\s)\b(?:discuss(?:ed|es)|spoke\s+about|talked\s+about|exchanged\s+views\s+on"
      r"|explored)\b(?!\s+(?:during|at|in|on|by)\b)", "proposed", "discussed", "noun"),
     (r"\b(?:emphasi[sz](?:ed|es|ing)|underscor(?:ed|es|ing)|stress(?:ed|es|ing)|highlight(?:ed|s|ing)"
      r"|underlin(?:ed|es|ing)|not(?:ed|es|ing)|reiterat(?:ed|es|ing)|reaffirm(?:ed|s|ing)"

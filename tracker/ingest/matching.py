@@ -220,13 +220,15 @@ def match_all(
             title = titles[item.id]
             score, hits = _title_match(title, words, item, sentence)
             if score:
-                # Where it is named: a generic word ("agreement", "deal") only when nothing
-                # else named it, so that "the rare earths agreement and the hostage deal"
-                # leaves "deal" to the hostage deal.
+                # Where it is named: by its distinctive words, a generic word ("agreement",
+                # "deal") or a place only when nothing else named it, so that "the rare
+                # earths agreement and the hostage deal" leaves "deal" to the hostage deal,
+                # and "the mission in Haiti and the U.S.-Kenya partnership" leaves "Kenya"
+                # to the partnership.
                 own = {
                     k
                     for t, kind in zip(title.tokens, title.kinds, strict=True)
-                    if kind != "generic"
+                    if kind not in ("generic", "place")
                     for k in t.keys
                 }
                 at = [t for t in hits if t.keys & own] or hits
@@ -1067,7 +1069,7 @@ _GENERAL_PLACE_WORDS = _words(
     union republic federal federation community government governments"""
 )
 _OF_RIGHT = re.compile(
-    r"\s+(?P<prep>on|for|of|covering|concerning|with|between|in|to)\s+(?:the\s+|a\s+|an\s+)?"
+    r"\s+(?P<prep>on|for|of|covering|concerning|between|in|with|to)\s+(?:the\s+|a\s+|an\s+)?"
     r"(?P<word>[\w.’'-]+)(?:\s+(?P<next>[\w.’'-]+))?",
     re.IGNORECASE,
 )
@@ -1092,12 +1094,15 @@ def other_thing(sentence: str, start: int, end: int, item: KnownCommitment) -> b
         after = _OF_RIGHT.match(sentence, end)
         if after is None:
             break
-        names_only = after.group("prep").lower() not in ("on", "covering", "concerning")
+        prep = after.group("prep").lower()
+        names_only = prep not in ("on", "covering", "concerning")
         word = after.group("word")
         end = after.end("word")
         if after.group("next") and word.lower() in _PLAIN_MODIFIERS:
             word, end = after.group("next"), after.end("next")
-        if _other_word(word, title_keys, names_only=names_only):
+        # "with" and "to" more often belong to the verb ("discussed the mission with the
+        # President", "hand the mission to the UN"): read past them, judge nothing there.
+        if prep not in ("with", "to") and _other_word(word, title_keys, names_only=names_only):
             return True
     return False
 

@@ -428,10 +428,11 @@ def _assign(
             and not previous.new
             and previous.status in ("pending", "proposed")
             and _REACH_AGREEMENT.search(masked_quote)
+            and _AN_ACCORD.search(previous.title)
             and not other(previous.commitment)
         ):
             # "... to reach a fair and balanced agreement", just after the talks on a tracked
-            # agreement: the agreement those talks are for.
+            # agreement: the agreement those talks are for (not a mission or a fund).
             targets.append(((previous.commitment, False, previous.title), item.cue, ""))
         elif (again := named_again(quote, item.quote_start, mentions, text, known)) is not None:
             # "the mission", "this partnership": the one tracked commitment of that kind
@@ -475,7 +476,16 @@ def _assign(
             # "stressed the need for A and also reaffirmed support for B": one proposal
             # per clause, each with its own cue and commitment.
             targets, home = _clause_targets(
-                item, text, targets[0], clauses, known, defined, used, next_suffix, suggested
+                item,
+                text,
+                targets[0],
+                clauses,
+                known,
+                defined,
+                used,
+                next_suffix,
+                suggested,
+                mentions,
             )
         previous_block = item.sentence.block
         for commitment, cue, matched_on in targets:
@@ -514,7 +524,7 @@ def _assign(
 _AN_ACCORD = re.compile(
     r"\b(?:agreements?|accords?|deals?|treat(?:y|ies)|pacts?|ceasefires?|truces?|declarations?"
     r"|plan\s+of\s+action|framework|partnership|understanding|compact|protocol|convention"
-    r"|settlement)\b",
+    r"|settlement|talks|negotiations?)\b",
     re.IGNORECASE,
 )
 _REACH_AGREEMENT = re.compile(
@@ -571,6 +581,7 @@ def _clause_targets(
     used: set[str],
     next_suffix: dict[str, int],
     suggested: list[KnownCommitment],
+    mentions: Sequence[tuple[int, KnownCommitment]],
 ) -> tuple[list[tuple[tuple[str, bool, str], _Cue, str]], int]:
     """One target per clause: the sentence's own commitment goes to the clause that names
     it (the first, when it was carried over or suggested); each other clause to the tracked
@@ -595,9 +606,17 @@ def _clause_targets(
             continue
         clause = text[item.sentence.start + start : item.sentence.start + stop]
         matches = match_all(clause, known, defined=defined)
+        again = (
+            named_again(clause, item.sentence.start + start, mentions, text, known)
+            if not matches
+            else None
+        )
         if matches and matches[0].item.id != commitment[0]:
             m = matches[0]
             targets.append(((m.item.id, False, m.item.title), cue, m.words))
+        elif again is not None:
+            # "... and looked forward to concluding the agreement": the one named before.
+            targets.append(((again.item.id, False, again.item.title), cue, ""))
         elif not matches:
             words, title = _suggest(item.masked, cue, item.speaker, stop=stop)
             new_id = _unique_id(words, used, next_suffix)
