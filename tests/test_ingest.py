@@ -1165,3 +1165,16 @@ def test_the_mission_is_the_tracked_one_whatever_it_is_handed_to() -> None:
     assert found[1].commitment == "haiti-mss"
     # "reach an agreement" after a mission is not that mission's agreement.
     assert found[-1].new
+
+
+def test_a_capitalised_kind_noun_is_the_short_name_of_the_one_tracked_title_with_it() -> None:
+    declaration = KnownCommitment(
+        id="lake-declaration", title="Lakeside Declaration on the Protection of Fishermen"
+    )
+    text = "The envoy urged both parties to honour the Declaration they signed in May.\n"
+    assert one(text, known=[declaration, MISSION, TRADE]).commitment == "lake-declaration"
+    # Another named declaration, or a lower-case one, is not it.
+    other = "The envoy urged both parties to honour the Declaration of Principles.\n"
+    assert one(other, known=[declaration, MISSION, TRADE]).new
+    lower = "The envoy urged both parties to honour the declaration they signed in May.\n"
+    assert one(lower, known=[declaration, MISSION, TRADE]).new

@@ -1148,6 +1148,43 @@ def named_again(
     return None
 
 
+# Capitalised alone, these name an institution more often than a commitment ("the Fund"
+# in an IMF statement, "the Force Commander").
+_NOT_SHORT_NAMES = _words("fund force agenda operation budget")
+
+
+def short_name(sentence: str, known: Sequence[KnownCommitment]) -> Match | None:
+    """The tracked commitment a capitalised kind noun names on its own: "honour the
+    Declaration they signed", "the Partnership's first review", when exactly one tracked
+    title holds that noun capitalised. A capitalised common noun is a document's short
+    name; words capitalised after it ("the Declaration of Principles") must be the
+    title's too."""
+    for token in _tokens(sentence):
+        if not (token.text[:1].isupper() and token.text[1:].islower()) or token.start == 0:
+            continue
+        if not token.keys & _KIND_KEYS or not re.search(r"\bthe\s+$", sentence[: token.start]):
+            continue
+        if token.text.lower() in _NOT_SHORT_NAMES:
+            continue
+        holders = [
+            k
+            for k in known
+            if any(t.keys & token.keys and t.text[:1].isupper() for t in _title_words(k))
+        ]
+        if len(holders) != 1:
+            continue
+        item = holders[0]
+        rest = re.match(
+            r"(?:\s+(?:of|for|on|and|the|to)\b)*((?:\s+[A-Z][\w-]*)+)", sentence[token.end :]
+        )
+        if rest and any(not (t.keys & _title_keys(item)) for t in _tokens(rest.group(1))):
+            continue
+        if other_thing(sentence, token.start, token.end, item):
+            continue
+        return Match(item, 0.5, token.text, ((token.start, token.end),))
+    return None
+
+
 def names_other(sentence: str, item: KnownCommitment) -> bool:
     """Whether the sentence calls a thing of the commitment's kind by words its title lacks:
     "the U.S.-Kenya health partnership" is not a trade and investment partnership."""

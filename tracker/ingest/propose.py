@@ -32,6 +32,7 @@ from tracker.ingest.matching import (
     names_other,
     place_share,
     shared_keys,
+    short_name,
 )
 from tracker.ingest.sentences import _mask, _quote_regions, _Quotes, _segment, _Sentence
 from tracker.ingest.speakers import (
@@ -437,6 +438,10 @@ def _assign(
         elif (again := named_again(quote, item.quote_start, mentions, text, known)) is not None:
             # "the mission", "this partnership": the one tracked commitment of that kind
             # the text has named before.
+            targets.append(((again.item.id, False, again.item.title), item.cue, ""))
+        elif (again := short_name(quote, known)) is not None:
+            # "honour the Declaration they signed": the one tracked title with that noun
+            # as a name.
             targets.append(((again.item.id, False, again.item.title), item.cue, ""))
         elif (
             topic := _earlier_topic(
