@@ -1178,3 +1178,12 @@ def test_a_capitalised_kind_noun_is_the_short_name_of_the_one_tracked_title_with
     assert one(other, known=[declaration, MISSION, TRADE]).new
     lower = "The envoy urged both parties to honour the declaration they signed in May.\n"
     assert one(lower, known=[declaration, MISSION, TRADE]).new
+
+
+def test_the_words_of_a_bracketed_name_count_as_the_titles() -> None:
+    talks = KnownCommitment(
+        id="lake-arrangements",
+        title="Short-term ceasefire and humanitarian arrangements in Ostravia (Lakeside talks)",
+    )
+    text = "They urged both sides to respect the humanitarian arrangements agreed in Lakeside.\n"
+    assert one(text, known=[talks, MISSION]).commitment == "lake-arrangements"

@@ -531,7 +531,15 @@ class _Title:
 
 def _title_words(item: KnownCommitment) -> list[_Token]:
     # Brackets hold acronyms and asides ("(IPEF)", "(April 2022)"): matched on their own.
-    plain = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), item.title)
+    # A bracketed name of several words ("(Jeddah talks)") is matched whole as an alias,
+    # and its words count as the title's too: "the arrangements agreed in Jeddah".
+    def blank(match: re.Match[str]) -> str:
+        inner = match.group(0)[1:-1]
+        if " " in inner.strip() and not re.fullmatch(r"[\w\s,–-]*\d[\w\s,–-]*", inner):
+            return f" {inner} "
+        return " " * len(match.group(0))
+
+    plain = re.sub(r"\([^()]*\)", blank, item.title)
     return _tokens(plain)
 
 
