@@ -669,6 +669,7 @@ def test_a_suggested_id_is_cut_at_a_whole_word() -> None:
         ),
         ("She welcomed the decision to open a consulate in Mombasa.", "committed"),
         ("The President convened the signing of the water agreement.", "fulfilled"),
+        ("Both governments welcomed the resumption of talks on the border.", "pending"),
     ],
 )
 def test_readout_vocabulary(text: str, status: str) -> None:

@@ -94,6 +94,9 @@ _CUE_TABLE: list[tuple[str, str, str, str]] = [
      r"ongoing|is\s+ongoing|under\s*way)", "pending", "negotiating", "verb"),
     (r"\bshare[sd]?\s+the\s+(?:goal|aim|objective)\s+of\s+negotiating\b", "pending",
      "negotiating", "verb"),
+    (r"\bwelcom(?:ed|es|e|ing)\s+(?:the\s+)?(?:[\w·’'-]+\s+){0,2}?(?:resumption|return\s+to"
+     r"|opening|launch)\s+of\s+(?:the\s+)?(?:[\w·’'-]+\s+){0,3}?(?:talks|negotiations"
+     r"|dialogue)\b", "pending", "negotiating", "verb"),
     (r"\b(?:to|and)\s+(?:secure|reach|conclude)\s+(?:an?\s+|such\s+an?\s+|the\s+)?(?:[\w-]+\s+){0,3}?"
      r"(?:agreement|deal|accord)\b", "pending", "negotiating", "noun"),
     (rf"\b{_WILL}\s+(?:now\s+|further\s+)?(?:discuss|negotiate|work\s+out|consider)\b", "pending",
