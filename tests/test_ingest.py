@@ -1188,3 +1188,13 @@ def test_the_words_of_a_bracketed_name_count_as_the_titles() -> None:
     )
     text = "They urged both sides to respect the humanitarian arrangements agreed in Lakeside.\n"
     assert one(text, known=[talks, MISSION]).commitment == "lake-arrangements"
+
+
+def test_a_place_in_the_titles_aside_names_its_accord() -> None:
+    truce = KnownCommitment(
+        id="coh",
+        title="Cessation of hostilities agreement between Ostravia and the ORF (Lakeside, May 2022)",
+    )
+    text = "The envoy called on the parties to complete disarmament under the Lakeside agreement.\n"
+    found = one(text, known=[truce, MISSION])
+    assert (found.commitment, found.matched_on) == ("coh", "Lakeside agreement")

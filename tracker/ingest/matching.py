@@ -533,10 +533,19 @@ def _title_words(item: KnownCommitment) -> list[_Token]:
     # Brackets hold acronyms and asides ("(IPEF)", "(April 2022)"): matched on their own.
     # A bracketed name of several words ("(Jeddah talks)") is matched whole as an alias,
     # and its words count as the title's too: "the arrangements agreed in Jeddah".
+    # So do the places of a bracketed aside, its dates left out: "(Pretoria, November 2022)".
     def blank(match: re.Match[str]) -> str:
         inner = match.group(0)[1:-1]
-        if " " in inner.strip() and not re.fullmatch(r"[\w\s,–-]*\d[\w\s,–-]*", inner):
+        if " " in inner.strip() and not re.search(r"\d", inner):
             return f" {inner} "
+        kept = [
+            part
+            for part in re.split(r"[,;]", inner)
+            if not re.search(r"\d", part) and part.strip().lower() not in _MONTH_WORDS
+        ]
+        if "," in inner and kept:
+            words = " ".join(kept)
+            return f" {words}".ljust(len(match.group(0)))
         return " " * len(match.group(0))
 
     plain = re.sub(r"\([^()]*\)", blank, item.title)
@@ -636,13 +645,15 @@ _ACCORD_KEYS = frozenset(
 
 
 def _place_names_accord(title: _Title, sentence: Sequence[_Token]) -> bool:
-    """A place or name of the title followed by its kind of accord, in the sentence too:
-    "the Geneva accord", "the Lakeside agreement"."""
+    """A place or name of the title followed by its kind of accord, in the sentence: "the
+    Geneva accord", "the Lakeside agreement", "the Pretoria agreement" (wherever the title
+    puts the place: "... agreement between Ethiopia and the TPLF (Pretoria)")."""
     pairs = {
         (k1, k2)
-        for i, (a, kind) in enumerate(zip(title.tokens, title.kinds, strict=True))
+        for a, kind in zip(title.tokens, title.kinds, strict=True)
         if kind == "place" or (kind == "word" and a.text[:1].isupper())
-        for b in title.tokens[i + 1 :]
+        for b in title.tokens
+        if b is not a
         for k1 in a.keys
         for k2 in b.keys & _ACCORD_KEYS
     }
