@@ -113,7 +113,7 @@ def test_eval_runs_on_the_real_corpus(capsys: pytest.CaptureFixture[str]) -> Non
 TEST_FLOORS = {"recall": 0.81, "precision": 0.79, "status": 0.85, "linking": 0.42}
 TEST_WRONG_LINKS = 5
 # And dev's, which the rules were tuned on (docs/ingest.md).
-DEV_FLOORS = {"recall": 0.93, "precision": 0.94, "status": 0.97, "linking": 0.91}
+DEV_FLOORS = {"recall": 0.93, "precision": 0.94, "status": 0.97, "linking": 0.95}
 DEV_WRONG_LINKS = 1
 
 
