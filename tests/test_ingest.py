@@ -1198,3 +1198,23 @@ def test_a_place_in_the_titles_aside_names_its_accord() -> None:
     text = "The envoy called on the parties to complete disarmament under the Lakeside agreement.\n"
     found = one(text, known=[truce, MISSION])
     assert (found.commitment, found.matched_on) == ("coh", "Lakeside agreement")
+
+
+def test_a_commitment_filed_as_an_agreement_is_the_agreement_named_again() -> None:
+    text = (
+        "The ministers reviewed the Canada-Ghana Strategic Trade and Investment Partnership."
+        "\n\nThey committed to sign the agreement before the end of the year.\n"
+    )
+    assert propose(text, [TRADE, MISSION])[-1].new  # its title does not say agreement
+    filed = KnownCommitment(id=TRADE.id, title=TRADE.title, kind="agreement")
+    assert propose(text, [filed, MISSION])[-1].commitment == "ghana-trade"
+
+
+def test_two_clauses_about_the_same_commitment_give_one_proposal() -> None:
+    filed = KnownCommitment(id=TRADE.id, title=TRADE.title, kind="agreement")
+    text = (
+        "The ministers reviewed the Canada-Ghana Strategic Trade and Investment Partnership."
+        "\n\nThey welcomed progress in the partnership's negotiations and looked forward to "
+        "concluding the agreement by June.\n"
+    )
+    assert [p.commitment for p in propose(text, [filed, MISSION])] == ["ghana-trade"]

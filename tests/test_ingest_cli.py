@@ -171,3 +171,17 @@ def test_the_title_line_names_what_the_text_refers_back_to(run, tmp_path):
     assert result.exit_code == 0, result
     (found,) = json.loads(result.stdout)
     assert (found["commitment"], found["new"]) == ("grid", False)
+
+
+def test_a_commitment_added_as_an_agreement_is_the_agreement_named_again(run, tmp_path):
+    assert run("add", "ghana-trade", "--kind", "agreement", "--title",
+               "Canada-Ghana Strategic Trade and Investment Partnership").exit_code == 0  # fmt: skip
+    readout = tmp_path / "readout.txt"
+    readout.write_text(
+        "The ministers reviewed the Canada-Ghana Strategic Trade and Investment Partnership."
+        "\n\nThey committed to sign the agreement before the end of the year.\n",
+        encoding="utf-8",
+    )
+    result = run("ingest", str(readout), "--on", "2025-03-04", "--format", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)[-1]["commitment"] == "ghana-trade"

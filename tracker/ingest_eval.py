@@ -396,7 +396,9 @@ def load_tracked(folder: Path) -> list[KnownCommitment]:
         return []
     entries = json.loads(path.read_text(encoding="utf-8"))
     return [
-        KnownCommitment(id=k["id"], title=k["title"], aliases=tuple(k.get("aliases", ())))
+        KnownCommitment(
+            id=k["id"], title=k["title"], aliases=tuple(k.get("aliases", ())), kind=k.get("kind")
+        )
         for k in entries
     ]
 

@@ -80,7 +80,10 @@ def ingest_proposals(
     cited = check_line("source", cited) if cited is not None else None
     with session.store.reading() as sql:
         view = View(sql)
-        known = [KnownCommitment(id=s.id, title=s.title, aliases=s.aliases) for s in view.states()]
+        known = [
+            KnownCommitment(id=s.id, title=s.title, aliases=s.aliases, kind=s.kind)
+            for s in view.states()
+        ]
     text = document.text  # already reduced to text by tracker.application.sources
     extraction = None
     if llm is not None:

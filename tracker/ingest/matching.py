@@ -36,6 +36,9 @@ class KnownCommitment:
     title: str
     # Other names texts use for it ("MSS", "the trade partnership"): `tracker add --alias`.
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_names_tuple)
+    # What the analyst filed it as (`tracker add --kind`): an agreement is "the agreement"
+    # later in a text whatever its title calls it ("... Partnership", "Plan of Action").
+    kind: str | None = None
 
 
 _STOPWORDS = _words(
@@ -1057,8 +1060,10 @@ def _title_keys(item: KnownCommitment) -> frozenset[str]:
 
 
 def kind_keys(item: KnownCommitment) -> frozenset[str]:
-    """The keys of the nouns that say what kind of commitment it is ("mission", "deal")."""
-    return _title_keys(item) & _KIND_KEYS
+    """The keys of the nouns that say what kind of commitment it is ("mission", "deal"),
+    and "agreement" for one filed as an agreement."""
+    keys = _title_keys(item) & _KIND_KEYS
+    return keys | {_key("agreement")} if item.kind == "agreement" else keys
 
 
 def _other_word(word: str, title_keys: frozenset[str], *, names_only: bool) -> bool:

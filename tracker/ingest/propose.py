@@ -620,8 +620,10 @@ def _clause_targets(
             m = matches[0]
             targets.append(((m.item.id, False, m.item.title), cue, m.words))
         elif again is not None:
-            # "... and looked forward to concluding the agreement": the one named before.
-            targets.append(((again.item.id, False, again.item.title), cue, ""))
+            # "... and looked forward to concluding the agreement": the one named before,
+            # unless that is the sentence's own (one statement per sentence and commitment).
+            if again.item.id != commitment[0]:
+                targets.append(((again.item.id, False, again.item.title), cue, ""))
         elif not matches:
             words, title = _suggest(item.masked, cue, item.speaker, stop=stop)
             new_id = _unique_id(words, used, next_suffix)
