@@ -1001,6 +1001,9 @@ def test_a_communique_titled_on_one_commitment_keeps_it_in_the_paragraphs_that_n
         # British and American spellings of the same word.
         ("The Council agreed to speed up the stabilization force for Sahel.",
          "Sahel stabilisation force", "stabilization"),
+        # A noun in -tion and its verb.
+        ("The ministers pledged to protect the fishing grounds of Lake Ostra.",
+         "Protection of the Lake Ostra fishing grounds", "protect"),
     ],
 )  # fmt: skip
 def test_general_policy_synonyms_and_spellings_name_a_tracked_title(

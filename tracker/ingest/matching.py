@@ -403,6 +403,10 @@ def _key(word: str) -> str:
         return _SYNONYMS[word]
     # American and British spellings alike: "stabilization", "stabilisation".
     word = re.sub(r"(?<=[a-z]{3})iz(?=(?:e|es|ed|ing|ation|ations)$)", "is", word)
+    # A noun in -tion names the act of its verb: "protection" protect, "adoption" adopt.
+    tion = re.fullmatch(r"([a-z]{3,}[^a]t)ions?", word)
+    if tion:
+        return tion.group(1)
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             if suffix == "s" and word.endswith("ss"):
