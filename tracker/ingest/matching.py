@@ -93,7 +93,12 @@ def _common_stems(text: str) -> set[str]:
     }
 
 
-def _acronyms(title: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def _acronyms(title: str) -> frozenset[str]:
+    return frozenset(_title_acronyms(title))
+
+
+def _title_acronyms(title: str) -> set[str]:
     found = set(re.findall(r"\(([A-Z][A-Z0-9&-]{1,9})\)", title))
     for acronym in list(found):
         # "ASF-RDC": each part names the commitment too ("the ASF").
@@ -396,6 +401,7 @@ _DEMONYMS = {
 _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ied", "ed", "es", "s")
 
 
+@functools.lru_cache(maxsize=65536)
 def _key(word: str) -> str:
     """A light stem: 'deployment' and 'deploying' give 'deploy', 'hostages' 'hostag'."""
     word = word.lower()
@@ -1057,12 +1063,14 @@ _DETERMINER = re.compile(
 _INDEFINITE = re.compile(r"\b(?:an?|another|any)\s+(?:[\w.’'-]+\s+){0,2}$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1024)
 def _title_keys(item: KnownCommitment) -> frozenset[str]:
     """Every key of a commitment's title, brackets and aliases included."""
     text = " ".join((item.title, *item.aliases))
     return frozenset(k for t in _tokens(text) for k in t.keys)
 
 
+@functools.lru_cache(maxsize=1024)
 def kind_keys(item: KnownCommitment) -> frozenset[str]:
     """The keys of the nouns that say what kind of commitment it is ("mission", "deal"),
     and "agreement" for one filed as an agreement."""
@@ -1151,7 +1159,9 @@ def named_again(
     indefinite one ("an agreement") in between, and the phrase must not say it is another
     thing.
     """
-    nouns = {k.id: kind_keys(k) | head_keys(k, known) for _, k in earlier}
+    nouns = {
+        k.id: kind_keys(k) | head_keys(k, known) for k in {k.id: k for _, k in earlier}.values()
+    }
     for token in _tokens(sentence):
         keys = token.keys & frozenset().union(*nouns.values())
         window = sentence[max(0, token.start - 40) : token.start]
