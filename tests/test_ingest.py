@@ -1221,3 +1221,17 @@ def test_two_clauses_about_the_same_commitment_give_one_proposal() -> None:
         "concluding the agreement by June.\n"
     )
     assert [p.commitment for p in propose(text, [filed, MISSION])] == ["ghana-trade"]
+
+
+def test_it_after_a_sentence_that_named_one_tracked_commitment_is_that_one() -> None:
+    corridor = KnownCommitment(id="corridor", title="Lobito Corridor rail investment")
+    text = (
+        "The Secretary met President Hichilema to talk about the Lobito Corridor. They "
+        "agreed to extend it to the Zambian copper belt by 2027.\n"
+    )
+    assert [p.commitment for p in propose(text, [corridor, MISSION])] == ["corridor"]
+    # Not when the sentence before named two, nor across paragraphs.
+    two = text.replace("the Lobito Corridor.", "the Lobito Corridor and the MSS in Haiti.")
+    assert propose(two, [corridor, MISSION])[-1].new
+    apart = text.replace("Corridor. They", "Corridor.\n\nThey")
+    assert propose(apart, [corridor, MISSION])[-1].new

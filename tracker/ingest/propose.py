@@ -297,6 +297,10 @@ def propose(
                 at = min((span[0] for span in match.spans), default=0)
                 mentions.append((sentence.start + at, match.item))
     mentions.sort(key=lambda m: m[0])
+    # Where the sentence before each sentence starts, when both are in one paragraph.
+    sentences_before = {
+        b.start: a.start for a, b in itertools.pairwise(sentences) if a.block == b.block
+    }
     return _assign(
         found,
         text,
@@ -305,6 +309,7 @@ def propose(
         defined,
         mentions,
         topic,
+        sentences_before,
         by=by,
         on=on,
         source=source,
@@ -378,6 +383,7 @@ def _assign(
     defined: dict[str, str],
     mentions: Sequence[tuple[int, KnownCommitment]],
     document_topic: KnownCommitment | None,
+    sentences_before: dict[int, int],
     *,
     by: str | None,
     on: str | None,
@@ -443,6 +449,11 @@ def _assign(
             # "honour the Declaration they signed": the one tracked title with that noun
             # as a name.
             targets.append(((again.item.id, False, again.item.title), item.cue, ""))
+        elif (
+            it := _it_refers_to(item, masked_quote, mentions, sentences_before)
+        ) is not None and not other(it.id):
+            # "They discussed the Lobito Corridor. They agreed to extend it to Zambia."
+            targets.append(((it.id, False, it.title), item.cue, ""))
         elif (
             topic := _earlier_topic(
                 quote, proposals, known, [k for at, k in mentions if at < item.quote_start]
@@ -631,6 +642,32 @@ def _clause_targets(
             suggested.append(KnownCommitment(id=new_id, title=title))
             targets.append(((new_id, True, title), cue, ""))
     return targets, own
+
+
+# "it" as what a commitment verb acts on: "agreed to extend it", "pledged to fund it".
+_ACTS_ON_IT = re.compile(
+    r"\b(?:implement|fund|financ|extend|expand|sign|conclud|ratif|renew|finali[sz]|complet"
+    r"|join|accelerat|advanc|honou?r|respect|observ|uphold|deliver|support|launch|operationali"
+    r"[sz]|deploy|scale)\w*\s+it\b",
+    re.IGNORECASE,
+)
+
+
+def _it_refers_to(
+    item: _Found,
+    masked_quote: str,
+    mentions: Sequence[tuple[int, KnownCommitment]],
+    sentences_before: dict[int, int],
+) -> KnownCommitment | None:
+    """The tracked commitment "it" stands for: the one the sentence before, in the same
+    paragraph, named (whether or not it was logged), when it named only one."""
+    if not _ACTS_ON_IT.search(masked_quote):
+        return None
+    before = sentences_before.get(item.sentence.start)
+    if before is None:
+        return None
+    named = {k.id: k for at, k in mentions if before <= at < item.sentence.start}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def _document_topic(mentions: Sequence[tuple[int, KnownCommitment]]) -> KnownCommitment | None:
