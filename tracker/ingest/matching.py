@@ -1,7 +1,9 @@
 """Commitments for ingest: matching a sentence to a known commitment, or suggesting a new one.
 
-Owns: `KnownCommitment`; word stems, acronyms, matching by id, title and acronym; the title
-and whole-word id suggested for a new commitment.
+Owns: `KnownCommitment`; word stems, acronyms, matching by id, title and acronym; the
+phrases that name a tracked commitment again ("the mission", "the Declaration") or name
+another thing of its kind ("the mission in Somalia"); the title and whole-word id
+suggested for a new commitment.
 
 Imports the standard library, attrs, `tracker.domain`, `tracker.errors` and the ingest
 modules `sentences`, `cues` and `speakers`.

@@ -1,7 +1,8 @@
 """Proposing statements for ingest: `propose` and the assignment of commitments.
 
 Owns: `Proposal`; walking the sentences, choosing each one's cue, speaker and quote span;
-dropping paraphrases of later quotations; assigning each statement to a commitment.
+dropping paraphrases of later quotations; splitting coordinated clauses; assigning each
+statement to a commitment, by what it names or what it refers back to in the document.
 
 Imports the standard library, attrs, `tracker.domain` and the other ingest modules.
 """
