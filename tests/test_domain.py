@@ -171,17 +171,14 @@ def test_review_default_from_environment():
 
 
 def test_reminder_text_is_coloured_only_when_asked():
-    from tracker.domain.staleness import StatusRow
-    from tracker.domain.views import ReminderItem, ReminderReport
+    from projections.queries import StaleCandidate
+    from tracker.domain.reminder import ReminderItem, ReminderReport
     from tracker.output.reminders import reminder_text
 
     state = _state()
     reasons = tuple(stale_reasons(state, date(2025, 3, 15), "30d"))
-    report = ReminderReport(
-        now=date(2025, 3, 15),
-        items=(ReminderItem(row=StatusRow(state=state, reasons=reasons), new=True),),
-        previous_day=None,
-    )
+    item = ReminderItem(StaleCandidate.of(state), reasons, max(r.overdue_days for r in reasons), True)
+    report = ReminderReport(now=date(2025, 3, 15), items=(item,), previous_day=None)
     plain = reminder_text(report)
     assert "\x1b[" not in plain
     assert "  NEW deal [pending] A deal" in plain

@@ -119,6 +119,12 @@ class PgSql:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return list(self.conn.execute(self._translate(sql), params or None).fetchall())
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        from psycopg.rows import tuple_row
+
+        with self.conn.cursor(row_factory=tuple_row) as cursor:
+            return list(cursor.execute(self._translate(sql), params or None).fetchall())
+
 
 class PostgresStore(LogStore):
     """An `EventStore` in a PostgreSQL database, shared by a team."""

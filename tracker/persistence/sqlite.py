@@ -120,6 +120,9 @@ class SQLiteSql:
         cursor = self.conn.execute(sql, params)
         return dict_rows([d[0] for d in cursor.description], cursor)
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, params).fetchall()
+
 
 def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
     """Return the migrations still to apply, or refuse a file that is not ours (or is newer)."""
