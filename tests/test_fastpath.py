@@ -432,6 +432,10 @@ def test_a_quote_from_standard_input(
         (["status"], {"TRACKER_REVIEW_EVERY": "often"}),
         (["status", "stip"], {"COLUMNS": "40"}),
         (["status", *N], {"COLUMNS": "50"}),
+        (["remind", *N], {"TRACKER_REVIEW_EVERY": "2w"}),
+        (["remind", *N], {"TRACKER_REVIEW_EVERY": "often"}),
+        (["remind", "--record", *N], {"TRACKER_USER": "from-env"}),
+        (["remind", *N], {"NO_COLOR": "1", "COLUMNS": "40"}),
     ],
     ids=lambda v: case_id(v) if isinstance(v, list) else repr(v),
 )
