@@ -19,12 +19,9 @@ from typer.core import TyperGroup
 
 from tracker import entry
 from tracker.application.session import Settings
-from tracker.entry import check_format, term_width
+from tracker.entry import FORMATS_REMIND, check_format, term_width
 from tracker.errors import TrackerError, UserError
 from tracker.persistence.locate import default_db_path
-
-FORMATS_REMIND = ("text", "md", "json", "html")
-
 
 # Options several commands share, declared once (typer reads the Annotated metadata).
 On = Annotated[
@@ -489,9 +486,6 @@ def remind(
     ),
 ) -> None:
     """Print the reminder report of stale commitments (or issue it on a schedule)."""
-    from tracker.application import remind
-    from tracker.output.reminders import render_report
-
     fmt = check_format(fmt, FORMATS_REMIND)
     if output is not None:
         from tracker.output.files import check_output_path
@@ -500,11 +494,9 @@ def remind(
     if cron is None:
         if output_dir is not None or notify is not None:
             raise UserError("--output-dir and --notify go with --cron; use --output for one report")
-        session = settings(ctx).session(write=record)
-        day = session.date(now, "--now date") if now is not None else session.today
-        report, note = remind.issue(session, day, recording=record)
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        write_output(render_report(report, fmt, session.default_review, color=color), output)
+        text, note = entry.remind(settings(ctx), now=now, fmt=fmt, record=record, color=color)
+        write_output(text, output)
         if note is not None:  # on stderr, so the report on stdout stays as it is
             typer.echo(note, err=True)
         return

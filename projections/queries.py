@@ -45,6 +45,62 @@ class Report(NamedTuple):
     items: tuple[str, ...]
 
 
+class StaleCandidate(NamedTuple):
+    """What the reminder report reads of a commitment that may be stale: the columns the
+    staleness rules and the text, Markdown and HTML reports use, not the whole row."""
+
+    id: str
+    title: str
+    status: str
+    label: str
+    is_open: bool
+    added_on: str
+    last_activity_on: str
+    review_every: str | None
+    followup_due: str | None
+    followup_answered: bool
+    has_statement: bool  # as `CommitmentState.last_statement is not None`
+    last_on: str  # the last statement's day, speaker(s), quote and source ('', None: none)
+    last_by: str
+    last_quote: str
+    last_source: str | None
+
+    @classmethod
+    def of(cls, state: CommitmentState) -> StaleCandidate:
+        """The same columns, from a whole status row."""
+        last = state.last_statement
+        return cls(
+            state.id,
+            state.title,
+            state.status,
+            state.label,
+            state.is_open,
+            state.added_on,
+            state.last_activity_on,
+            state.review_every,
+            state.followup_due,
+            state.followup_answered,
+            last is not None,
+            "" if last is None else last.on,
+            "" if last is None else last.by,
+            "" if last is None else last.quote,
+            None if last is None else last.source,
+        )
+
+
+# `StaleCandidate`'s columns. The flags come back as 0/1 (SQLite) or booleans (PostgreSQL):
+# only their truth is read. `last_statement_event` decides, as in `state_from_row`.
+_CANDIDATE_COLUMNS = (
+    "id, title, status, label, is_open = 1, added_on, last_activity_on, review_every, "
+    "followup_due, followup_answered <> 0, "
+    "CASE WHEN last_statement_event <> '' THEN 1 ELSE 0 END, "
+    "CASE WHEN last_statement_event <> '' THEN last_statement_on ELSE '' END, "
+    "CASE WHEN last_statement_event <> '' THEN last_statement_by ELSE '' END, "
+    "CASE WHEN last_statement_event <> '' THEN last_statement_quote ELSE '' END, "
+    "CASE WHEN last_statement_event <> '' THEN last_statement_source END"
+)
+
+
 class View:
     """The current projections, read through one connection (inside or outside a write)."""
 
@@ -90,6 +146,23 @@ class View:
         own); an interval missing from `quiet_before` is never due. The rules themselves
         are `tracker.domain.staleness`'s, which computes the cut-off days.
         """
+        where, params = self._may_be_stale(now, quiet_before)
+        rows = self.sql.query(f"SELECT * FROM commitments WHERE {where} ORDER BY id", params)
+        return [state_from_row(r) for r in rows]
+
+    def stale_summaries(
+        self, now: str, quiet_before: Mapping[str | None, str]
+    ) -> list[StaleCandidate]:
+        """`stale_candidates`' rows, only the columns the reminder report shows, in no
+        particular order: the report reads all the open rows when most are stale."""
+        where, params = self._may_be_stale(now, quiet_before)
+        rows = self.sql.query_tuples(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM commitments WHERE {where}", params
+        )
+        return [StaleCandidate._make(r) for r in rows]
+
+    @staticmethod
+    def _may_be_stale(now: str, quiet_before: Mapping[str | None, str]) -> tuple[str, list[str]]:
         terms = ["(followup_due IS NOT NULL AND followup_answered = 0 AND followup_due < ?)"]
         params: list[str] = [now]
         for interval, cutoff in quiet_before.items():
@@ -99,11 +172,7 @@ class View:
                 terms.append("(review_every = ? AND last_activity_on < ?)")
                 params.append(interval)
             params.append(cutoff)
-        rows = self.sql.query(
-            f"SELECT * FROM commitments WHERE is_open = 1 AND ({' OR '.join(terms)}) ORDER BY id",
-            params,
-        )
-        return [state_from_row(r) for r in rows]
+        return f"is_open = 1 AND ({' OR '.join(terms)})", params
 
     def states_as_of(self, as_of: date) -> list[CommitmentState]:
         """Every commitment as it stood on `as_of`, by the same fold as the stored rows."""

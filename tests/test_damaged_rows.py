@@ -18,7 +18,7 @@ SETUP = [
     ("table", "column", "value", "command"),
     [
         ("commitments", "parties", "12345", ["status"]),
-        ("commitments", "tags", "'not json ['", ["remind", "--now", "2031-01-01"]),
+        ("commitments", "followup_due", "'not a day'", ["remind", "--now", "2031-01-01"]),
         ("commitments", "id", "NULL", ["status", "--format", "csv"]),
         ("commitments", "last_activity_on", "'12345'", ["status"]),
         ("commitments", "followup_seq", "12345", ["export", "--format", "ics"]),

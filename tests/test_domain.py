@@ -171,17 +171,14 @@ def test_review_default_from_environment():
 
 
 def test_reminder_text_is_coloured_only_when_asked():
-    from tracker.domain.staleness import StatusRow
-    from tracker.domain.views import ReminderItem, ReminderReport
+    from projections.queries import StaleCandidate
+    from tracker.domain.reminder import ReminderItem, ReminderReport
     from tracker.output.reminders import reminder_text
 
     state = _state()
     reasons = tuple(stale_reasons(state, date(2025, 3, 15), "30d"))
-    report = ReminderReport(
-        now=date(2025, 3, 15),
-        items=(ReminderItem(row=StatusRow(state=state, reasons=reasons), new=True),),
-        previous_day=None,
-    )
+    item = ReminderItem(StaleCandidate.of(state), reasons, max(r.overdue_days for r in reasons), True)
+    report = ReminderReport(now=date(2025, 3, 15), items=(item,), previous_day=None)
     plain = reminder_text(report)
     assert "\x1b[" not in plain
     assert "  NEW deal [pending] A deal" in plain
@@ -200,3 +197,31 @@ def test_a_weekday_is_the_latest_up_to_today_or_the_next_after_it(today, day):
     assert past.weekday() == ahead.weekday() == day
     assert 0 <= (today - past).days <= 6
     assert 1 <= (ahead - today).days <= 7
+
+
+_days = st.dates(min_value=date(2020, 1, 1), max_value=date(2026, 12, 31))
+_states = st.builds(
+    lambda open_, due, answered, every, last, said: _state(
+        is_open=open_,
+        followup_due=None if due is None else due.isoformat(),
+        followup_answered=answered,
+        review_every=every,
+        last_activity_on=last.isoformat(),
+        last_statement=None if not said else _state().last_statement,
+    ),
+    st.booleans(),
+    st.one_of(st.none(), _days),
+    st.booleans(),
+    st.sampled_from([None, "", "1d", "10d", "2w", "1m", "3m", "1y"]),
+    _days,
+    st.booleans(),
+)
+
+
+@given(now=_days, default=st.sampled_from(["30d", "2w", "1m"]), states=st.lists(_states))
+def test_the_memoised_rules_are_the_rules(now, default, states):
+    from tracker.domain.staleness import StaleRules
+
+    rules = StaleRules(now, default)  # one for all: later states hit what earlier ones worked out
+    for state in [*states, *states]:
+        assert rules.of(state) == tuple(stale_reasons(state, now, default))

@@ -337,11 +337,36 @@ LOG_CASES = [
 ]  # fmt: skip
 
 
+REMIND_CASES = [
+    ["remind", *N],
+    ["remind"],
+    ["remind", "--now", "2025-02-10"],
+    ["remind", "--now=2025-06-01", "--format", "json"],
+    ["remind", "--format=md", *N],
+    ["remind", "--format", "html", *N],
+    ["remind", "--format", "text", "--format", "md", *N, "--now", "2025-06-01"],
+    ["remind", *N, "--record"],
+    ["remind", "--record", "--record", "--format", "json", *N],
+    ["--as", "someone", "remind", "--record", *N],
+    ["--as", "someone", "remind", *N],
+    # errors
+    ["remind", "--format", "xml"],
+    ["remind", "--format", "table", *N],
+    ["remind", "--now", "someday"],
+    ["remind", "--now", "2025-02-30", "--record"],
+    ["--as", "", "remind", "--record", *N],
+    ["--as", "", "remind", *N],
+    ["--db", "{home}/missing/x.db", "remind"],
+    ["--db", "{home}/missing/x.db", "remind", "--record"],
+    ["--db", "mysql://u@h/x", "remind"],
+]  # fmt: skip
+
+
 def case_id(argv: Sequence[str]) -> str:
     return " ".join(a if len(a) < 30 else a[:27] + "..." for a in argv)
 
 
-@pytest.mark.parametrize("argv", STATUS_CASES + LOG_CASES, ids=case_id)
+@pytest.mark.parametrize("argv", STATUS_CASES + LOG_CASES + REMIND_CASES, ids=case_id)
 def test_fast_path_gives_what_typer_gives(stores: Stores, tmp_path: Path, argv: list[str]) -> None:
     compare(stores, tmp_path, argv)
 
@@ -356,6 +381,9 @@ PG_CASES = [
     ["log", Q, "--by", "A", "-c", "fresh-one=agreed", "--title", "A fresh one"],
     ["log", Q, "--by", "A", "-c", "stp=pending"],
     ["log", Q, "--by", "A", "-c", "stip", "--on", "2025-02-30"],
+    ["remind", *N],
+    ["remind", "--record", "--format", "json", *N],
+    ["remind", "--format", "md", "--now", "2025-06-01"],
 ]  # fmt: skip
 
 
@@ -404,6 +432,10 @@ def test_a_quote_from_standard_input(
         (["status"], {"TRACKER_REVIEW_EVERY": "often"}),
         (["status", "stip"], {"COLUMNS": "40"}),
         (["status", *N], {"COLUMNS": "50"}),
+        (["remind", *N], {"TRACKER_REVIEW_EVERY": "2w"}),
+        (["remind", *N], {"TRACKER_REVIEW_EVERY": "often"}),
+        (["remind", "--record", *N], {"TRACKER_USER": "from-env"}),
+        (["remind", *N], {"NO_COLOR": "1", "COLUMNS": "40"}),
     ],
     ids=lambda v: case_id(v) if isinstance(v, list) else repr(v),
 )
@@ -458,7 +490,18 @@ UNCLAIMED = [
     ["--verbose", "status"],
     ["--install-completion"],
     ["--show-completion"],
-    ["--db", "x", "remind"],
+    ["--db", "x", "remind", "--output", "r.txt"],
+    ["remind", "--cron", "0 8 * * *"],
+    ["remind", "--output-dir", "d", "--notify", "cat"],
+    ["remind", "--notify=cat"],
+    ["remind", "extra"],
+    ["remind", "--record=yes"],
+    ["remind", "--now"],
+    ["remind", "-h"],
+    ["remind", "--help"],
+    ["remind", "--as", "x"],
+    ["remind", "--open"],
+    ["--db", "x", "reminds"],
 ]  # fmt: skip
 
 
@@ -544,6 +587,8 @@ def as_typer(invocation: fastpath.Invocation) -> tuple[str, dict[str, Any], dict
         TYPER_NAMES.get(k, k): list(v) if isinstance(v, list) else v
         for k, v in invocation.params.items()
     }
+    if invocation.command == "remind":  # the options the fast path leaves to typer
+        params = {"output": None, "cron": None, "output_dir": None, "notify": None, **params}
     return invocation.command, {"db": invocation.db, "as_": invocation.actor}, params
 
 
@@ -571,6 +616,7 @@ def option_tokens(options: Sequence[str], flags: Sequence[str]) -> st.SearchStra
 
 STATUS_ITEMS = option_tokens(["--as-of", "--now", "--status", "--party", "--format"], ["--open", "--stale"])  # fmt: skip
 LOG_ITEMS = option_tokens(["--by", "--on", "--source", "-c", "--commitment", "--title", "--tag", "--note"], [])  # fmt: skip
+REMIND_ITEMS = option_tokens(["--now", "--format"], ["--record"])
 GLOBAL_ITEMS = option_tokens(["--db", "--as"], [])
 
 
@@ -587,12 +633,13 @@ def command_lines(draw: st.DrawFn, junk: float = 0.05) -> list[str]:
     argv: list[str] = []
     for item in draw(st.lists(GLOBAL_ITEMS, max_size=3)):
         argv += item + maybe_junk()
-    command = draw(st.sampled_from(["status", "log"]))
+    command = draw(st.sampled_from(["status", "log", "remind"]))
     argv.append(command)
-    items = draw(st.lists(STATUS_ITEMS if command == "status" else LOG_ITEMS, max_size=7))
+    options = {"status": STATUS_ITEMS, "log": LOG_ITEMS, "remind": REMIND_ITEMS}[command]
+    items = draw(st.lists(options, max_size=7))
     if command == "log" and not chance(0.1):
         items.insert(draw(st.integers(0, len(items))), ["--by", draw(st.sampled_from(VALUES))])
-    usual = 0 if command == "status" and draw(st.booleans()) else 1
+    usual = 0 if command == "remind" or (command == "status" and draw(st.booleans())) else 1
     arguments = draw(st.integers(0, 2)) if chance(0.1) else usual
     for _ in range(arguments):  # arguments go anywhere among the options
         items.insert(draw(st.integers(0, len(items))), [draw(st.sampled_from(ARGUMENTS))])
@@ -830,6 +877,42 @@ def test_a_reader_that_closes_the_pipe_early_gets_quiet(stores: Stores, tmp_path
     assert outcomes[0] == (1, b"")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii", "latin-1"])
+def test_the_report_is_written_to_the_console_as_typer_writes_it(
+    stores: Stores, tmp_path: Path, encoding: str
+) -> None:
+    # `remind` writes its report with sys.stdout.write, not click's echo: on an ASCII or
+    # Latin-1 stdout its curly quotes are a crash (with its traceback) both ways.
+    env = {"PYTHONIOENCODING": encoding, "TRACKER_USER": "tester"}
+    typer, fast = both_processes(stores, tmp_path, ["remind", "--record", *N], env)
+    assert (fast.returncode, masked(fast)[1]) == (typer.returncode, masked(typer)[1])
+    assert UUID.sub("<uuid>", fast.stderr.decode().splitlines()[-1]) == UUID.sub(
+        "<uuid>", typer.stderr.decode().splitlines()[-1]
+    )
+
+
+def test_a_reader_that_closes_the_pipe_early_stops_the_report_as_typer_does(
+    stores: Stores, tmp_path: Path
+) -> None:
+    outcomes = []
+    for side in ("typer", "fast"):
+        db = stores.copy(tmp_path, side)
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            result = subprocess.run(
+                [sys.executable, "-c", ENTRIES[side], "remind", *N],
+                env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": db},
+                stdout=write,
+                stderr=subprocess.PIPE,
+                check=False,
+            )
+        finally:
+            os.close(write)
+        outcomes.append((result.returncode, result.stderr))
+    assert outcomes[1] == outcomes[0]
+
+
 def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
     stores: Stores, tmp_path: Path
 ) -> None:
@@ -860,6 +943,9 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         ["status", "no-such-thing"],  # the error, with its did-you-mean
         ["log", Q, "--by", "A", "-c", "stip=agreed", "--on", "2025-02-01"],
         ["log", Q, "--by", "A", "-c", "stp"],
+        ["remind", *N],
+        ["remind", "--format", "md", *N],
+        ["remind", "--record", *N],
     ):
         result = subprocess.run(
             [sys.executable, "-c", probe, *argv],
@@ -871,7 +957,13 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         *_, last = result.stderr.splitlines()
         loaded = set(last.split())
         assert "tracker.entry" in loaded, result.stderr
-        forbidden = heavy + (heavy_for_status if argv[0] == "status" else ())
+        if argv[0] == "remind":
+            # Reading the report is reading the status (Markdown escapes with `html`);
+            # recording it makes an event.
+            forbidden = tuple(m for m in heavy if m not in ("tracker.application.remind", "html"))
+            forbidden += () if "--record" in argv else heavy_for_status
+        else:
+            forbidden = heavy + (heavy_for_status if argv[0] == "status" else ())
         imported = sorted(m for m in loaded if m.split(".")[0] in forbidden or m in forbidden)
         assert imported == [], f"{argv}: {imported}"
         if "stip=agreed" in argv:  # the probe hides nothing: this `log` makes an event

@@ -157,3 +157,34 @@ def test_a_server_error_after_connecting_is_one_line(run, pg_url):
     finally:
         sql(pg_url, "DROP OWNED BY tracker_reader")
         sql(pg_url, "DROP ROLE tracker_reader")
+
+
+def test_an_import_and_a_rebuild_leave_the_planner_statistics(run, pg_url, tmp_path: Path):
+    """Without them (autovacuum off, or not yet run) `log` read back its append with a
+    scan of the whole events table."""
+    import psycopg
+
+    def analysed(url: str) -> set[str]:
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'")
+            return {r[0] for r in rows}
+
+    for step in WORKED_EXAMPLE:
+        assert run("--db", pg_url, *step).exit_code == 0
+    export = tmp_path / "log.jsonl"
+    assert run("--db", pg_url, "export", "--output", str(export)).exit_code == 0
+    with scratch_pg_database() as fresh:
+        assert run("--db", fresh, "import", str(export)).exit_code == 0
+        assert {"events", "timeline", "commitments"} <= analysed(fresh)
+    assert run("--db", pg_url, "rebuild").exit_code == 0
+    assert {"events", "timeline", "commitments"} <= analysed(pg_url)
+
+
+def test_a_database_missing_its_migrations_record_gets_the_full_checks(run, pg_url):
+    """The everyday open reads the schema record, the checkpoints and the last seq at
+    once; anything unexpected there falls back to the checks that name the problem."""
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    sql(pg_url, "INSERT INTO tracker_migrations (name, applied_at) VALUES ('m999_future', now())")
+    one_line(run("--db", pg_url, "status"), 2, "newer version of tracker (schema step m999_future)")
+    sql(pg_url, "DROP TABLE tracker_migrations")
+    one_line(run("--db", pg_url, "status"), 2, "but no tracker log")

@@ -151,3 +151,32 @@ def test_the_prefiltered_report_equals_the_full_one(run, monkeypatch, review_def
         seen.update(r[0] for r in rows)
     # The table reaches every open commitment at some point, and never the closed one.
     assert seen == {"bridge", "clinic", "clinic2", "ferry", "grain", "roads", "schools"}
+
+
+@pytest.mark.both_stores
+def test_the_lean_report_is_the_report_of_the_whole_rows(run, db):
+    """`remind` reads a few columns for text, Markdown and HTML, and whole rows for JSON:
+    both give the same items, and every format renders the same from either."""
+    from tracker.application import remind
+    from tracker.application.session import Settings
+    from tracker.output.reminders import render_report
+
+    for step in SETUP:
+        ok(run(*step))
+    ok(run("remind", "--now", "2025-03-21", "--record"))  # later reports mark what is new
+    settings = Settings(db, None)
+    try:
+        session = settings.session(write=False)
+        for now in NOWS:
+            day = date.fromisoformat(now)
+            lean = remind.build(session, day)
+            full = remind.build(session, day, full=True)
+            assert [i._replace(row=None) for i in full.items] == list(lean.items), now
+            assert all(i.row is not None and i.row.reasons == i.reasons for i in full.items)
+            for fmt in ("text", "md", "html"):
+                for color in (False, True):
+                    assert render_report(lean, fmt, "30d", color=color) == render_report(
+                        full, fmt, "30d", color=color
+                    ), (now, fmt)
+    finally:
+        settings.close()

@@ -6,6 +6,8 @@ import csv
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 FORGED = "2025-01-20  President X → fulfilled (signed)"
 QUOTE = f"We will build the bridge.\n{FORGED}\n\nAnd the road."
@@ -72,3 +74,25 @@ def test_a_terminal_width_keeps_the_quote_indented(run, hostile, monkeypatch):
         out = run(*command).stdout
         assert all(not x.startswith("2025-01-20") for x in out.splitlines())
         assert any(x.strip().startswith("2025-01-2") for x in out.splitlines())
+
+
+def _hang_every_line(text: str, indent: int, limit: int | None) -> str:
+    """`hang` without its shortcut for text of one line: split, strip, indent."""
+    if limit is not None and len(text) > limit:
+        text = text[: max(limit - 1, 0)] + "…"
+    first, *rest = [line.rstrip() for line in text.splitlines()] or [""]
+    return "\n".join([first, *(" " * indent + line if line else "" for line in rest)])
+
+
+_LINE_BREAKS_AND_SPACES = "\n\r\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029 \t\xa0\u3000\u200b"
+
+
+@given(
+    text=st.text(st.one_of(st.characters(), st.sampled_from(_LINE_BREAKS_AND_SPACES))),
+    indent=st.integers(0, 12),
+    limit=st.one_of(st.none(), st.integers(0, 40)),
+)
+def test_hang_takes_a_line_as_it_is_only_when_splitting_would_change_nothing(text, indent, limit):
+    from tracker.output.text import hang
+
+    assert hang(text, indent, limit) == _hang_every_line(text, indent, limit)

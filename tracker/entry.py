@@ -20,6 +20,7 @@ from tracker.application.session import Settings
 from tracker.errors import RuntimeFailure, TrackerError, UserError, shown
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
+FORMATS_REMIND = ("text", "md", "json", "html")
 
 
 def check_format(value: str, allowed: tuple[str, ...]) -> str:
@@ -236,3 +237,28 @@ def log(
     statement = stored[-1]
     added = " (and added the commitment)" if len(stored) > 1 else ""
     return f"logged statement {statement.id} on {statement.occurred_on}{added}\n"
+
+
+def remind(
+    settings: Settings, *, now: str | None, fmt: str, record: bool, color: bool
+) -> tuple[str, str | None]:
+    """`tracker remind [--now DATE] [--record]`: the report's text, and the note on whether
+    this run recorded it (None without `--record`), for stderr. `fmt` is checked already."""
+    import gc
+
+    from tracker.application import remind as reminders
+    from tracker.output.reminders import render_report
+
+    # A report of thousands of rows makes hundreds of thousands of small objects and no
+    # cycles; the cyclic collector would walk them over and over as they pile up (10-15%
+    # of the report's CPU on 16k stale rows). Off while the report is made, then back.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        session = settings.session(write=record)
+        day = session.date(now, "--now date") if now is not None else session.today
+        report, note = reminders.issue(session, day, recording=record, full=fmt == "json")
+        return render_report(report, fmt, session.default_review, color=color), note
+    finally:
+        if enabled:
+            gc.enable()

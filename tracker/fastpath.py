@@ -1,8 +1,9 @@
-"""The console script's entry: `status` and `log` without importing typer.
+"""The console script's entry: `status`, `log` and `remind` without importing typer.
 
 `tracker status` and `tracker log` are what an analyst types all day, so they must
-start fast, and importing typer (with its vendored click) costs more than the work.
-`main` parses argv by hand for a conservative subset of those two commands, the
+start fast, and importing typer (with its vendored click) costs more than the work;
+`tracker remind` runs from cron and scripts over the whole list, and must not pay it
+either. `main` parses argv by hand for a conservative subset of those commands, the
 invocations whose meaning is beyond doubt, and runs them through the same command
 bodies and error boundary the typer app uses (`tracker.entry`). Anything else,
 including every usage error, goes to the typer app (`cli.main`) with argv untouched,
@@ -12,6 +13,7 @@ The subset (checked against click's parser in tests/test_fastpath.py):
 
     tracker [GLOBAL]... status [ID] [STATUS-OPTION]...
     tracker [GLOBAL]... log QUOTE --by SPEAKER [LOG-OPTION]...   (--by repeatable)
+    tracker [GLOBAL]... remind [--now DATE] [--format FORMAT] [--record]
 
 GLOBAL is `--db VALUE` or `--as VALUE`; options and arguments of the command may come
 in any order; every option with a value is `--opt VALUE` or `--opt=VALUE` (the value
@@ -30,7 +32,10 @@ import contextlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.application.session import Settings
 
 COMPLETE_VAR = "_TRACKER_COMPLETE"
 
@@ -60,6 +65,13 @@ COMMAND_OPTIONS: dict[str, dict[str, tuple[str, str]]] = {
         "--title": ("title", "value"),
         "--tag": ("tags", "multi"),
         "--note": ("note", "value"),
+    },
+    # Not --output, --cron, --output-dir nor --notify: typer reads those (click checks a
+    # --output path; --cron runs for days, where start-up does not count).
+    "remind": {
+        "--now": ("now", "value"),
+        "--format": ("fmt", "value"),
+        "--record": ("record", "flag"),
     },
 }
 # The one short option of the subset: click reads `-cVALUE` (and `-c=X` as the value "=X").
@@ -150,6 +162,12 @@ def _parse_command(command: str, args: list[str]) -> dict[str, Any] | None:
             params[param].append(value)
         else:
             params[param] = value
+    if command == "remind":
+        if positional:
+            return None  # click: an extra argument
+        if params["fmt"] is None:
+            params["fmt"] = "text"
+        return params
     if command == "status":
         if len(positional) > 1:
             return None
@@ -191,10 +209,11 @@ def run(invocation: Invocation) -> int:
         settings = session.Settings(invocation.db, invocation.actor)
         try:
             if invocation.command == "status":
-                output = entry.status(settings, **invocation.params)
+                echo(entry.status(settings, **invocation.params))
+            elif invocation.command == "log":
+                echo(entry.log(settings, **invocation.params))
             else:
-                output = entry.log(settings, **invocation.params)
-            echo(output)
+                remind(settings, **invocation.params)
         except Exception as exc:
             error = entry.failure(exc) or entry.damage(settings, exc)
             if error is None:
@@ -218,6 +237,19 @@ def run(invocation: Invocation) -> int:
         sys.stderr = _PacifyFlush(sys.stderr)
         return 1
     return 0
+
+
+def remind(settings: Settings, *, now: str | None, fmt: str, record: bool) -> None:
+    """`cli.remind` without --output or --cron: the report on stdout in one write, as
+    `cli.write_output` writes it; the note on recording on stderr, as `typer.echo`."""
+    from tracker import entry
+
+    fmt = entry.check_format(fmt, entry.FORMATS_REMIND)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text, note = entry.remind(settings, now=now, fmt=fmt, record=record, color=color)
+    sys.stdout.write(text)
+    if note is not None:
+        echo(note + "\n", err=True)
 
 
 # --- typer.echo(text, nl=False), without typer ----------------------------------------------

@@ -14,7 +14,7 @@ from projections.model import CommitmentState, current, summarize
 from projections.queries import View
 from tracker.application.session import Session
 from tracker.domain.search import Candidate, Hit, NameCount, rank, terms, words
-from tracker.domain.staleness import Detail, StatusRow, stale_reasons
+from tracker.domain.staleness import Detail, StaleRules, StatusRow
 from tracker.domain.values import (
     check_commitment_id,
     check_name,
@@ -38,8 +38,8 @@ def clock_dates(session: Session, as_of: str | None, now: str | None) -> tuple[d
 def with_staleness(
     session: Session, states: Sequence[CommitmentState], now: date
 ) -> list[StatusRow]:
-    default = session.default_review
-    return [StatusRow(state=s, reasons=tuple(stale_reasons(s, now, default))) for s in states]
+    rules = StaleRules(now, session.default_review)  # each distinct day worked out once
+    return [StatusRow(state=s, reasons=rules.of(s)) for s in states]
 
 
 SORTS = ("stale", "id", "since", "last")

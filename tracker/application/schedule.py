@@ -229,7 +229,7 @@ class ReminderSchedule:
         if path is not None:
             # Before the day is claimed: a FIFO or link there is refused, nothing recorded.
             refuse_special(path, "the report file")
-        report = remind.build(self.session, day)
+        report = remind.build(self.session, day, full=self.fmt == "json")
         stale = len(report.items)
         stored = remind.record(self.session, report, schedule=self.expression)
         if stored is None:

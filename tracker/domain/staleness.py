@@ -57,30 +57,93 @@ def stale_reasons(state: CommitmentState, now: date, default_review: str) -> lis
         return []
     reasons = []
     if state.followup_due is not None and not state.followup_answered:
-        due = date.fromisoformat(state.followup_due)
-        if due < now:
-            days = (now - due).days
-            reasons.append(
-                StaleReason(
-                    rule=FOLLOWUP,
-                    overdue_days=days,
-                    text=f"follow-up due {due.isoformat()}, {plural(days, 'day')} overdue",
-                )
-            )
+        followup = followup_reason(state.followup_due, now)
+        if followup is not None:
+            reasons.append(followup)
     interval = state.review_every or default_review
-    last = date.fromisoformat(state.last_activity_on)
-    limit = _review_limit(last, interval)
-    if limit < now:
-        quiet = (now - last).days
-        every = describe_duration(interval)
-        if state.last_statement is not None:
-            text = f"no statement for {plural(quiet, 'day')}, review every {every}"
-        else:
-            text = (
-                f"no statement since it was added {plural(quiet, 'day')} ago, review every {every}"
-            )
-        reasons.append(StaleReason(rule=QUIET, overdue_days=(now - limit).days, text=text))
+    quiet = quiet_reason(state.last_activity_on, interval, state.last_statement is not None, now)
+    if quiet is not None:
+        reasons.append(quiet)
     return reasons
+
+
+def followup_reason(followup_due: str, now: date) -> StaleReason | None:
+    """The follow-up rule for an unanswered follow-up due on `followup_due`."""
+    due = date.fromisoformat(followup_due)
+    if not due < now:
+        return None
+    days = (now - due).days
+    return StaleReason(
+        rule=FOLLOWUP,
+        overdue_days=days,
+        text=f"follow-up due {due.isoformat()}, {plural(days, 'day')} overdue",
+    )
+
+
+def quiet_reason(
+    last_activity_on: str, interval: str, has_statement: bool, now: date
+) -> StaleReason | None:
+    """The review rule for a commitment last active on `last_activity_on`."""
+    last = date.fromisoformat(last_activity_on)
+    limit = _review_limit(last, interval)
+    if not limit < now:
+        return None
+    quiet = (now - last).days
+    every = describe_duration(interval)
+    if has_statement:
+        text = f"no statement for {plural(quiet, 'day')}, review every {every}"
+    else:
+        text = f"no statement since it was added {plural(quiet, 'day')} ago, review every {every}"
+    return StaleReason(rule=QUIET, overdue_days=(now - limit).days, text=text)
+
+
+class StaleRules:
+    """`stale_reasons` for many commitments at one `now`: the same two rules, each distinct
+    due day and (last activity, interval) worked out once. A report of 20,000 rows meets
+    a few thousand distinct days, so most rows cost two dictionary look-ups."""
+
+    def __init__(self, now: date, default_review: str) -> None:
+        self.now = now
+        self.default_review = default_review
+        self._followups: dict[str, StaleReason | None] = {}
+        self._quiet: dict[tuple[str, str, bool], StaleReason | None] = {}
+
+    def reasons(
+        self,
+        is_open: bool,
+        followup_due: str | None,
+        followup_answered: bool,
+        review_every: str | None,
+        last_activity_on: str,
+        has_statement: bool,
+    ) -> tuple[StaleReason, ...]:
+        if not is_open:
+            return ()
+        followup = None
+        if followup_due is not None and not followup_answered:
+            try:
+                followup = self._followups[followup_due]
+            except KeyError:
+                followup = self._followups[followup_due] = followup_reason(followup_due, self.now)
+        key = (last_activity_on, review_every or self.default_review, has_statement)
+        try:
+            quiet = self._quiet[key]
+        except KeyError:
+            quiet = self._quiet[key] = quiet_reason(*key, self.now)
+        if followup is None:
+            return () if quiet is None else (quiet,)
+        return (followup,) if quiet is None else (followup, quiet)
+
+    def of(self, state: CommitmentState) -> tuple[StaleReason, ...]:
+        """`stale_reasons(state, now, default_review)`, as a tuple."""
+        return self.reasons(
+            state.is_open,
+            state.followup_due,
+            state.followup_answered,
+            state.review_every,
+            state.last_activity_on,
+            state.last_statement is not None,
+        )
 
 
 class StatusRow(NamedTuple):

@@ -26,6 +26,10 @@ from tracker.domain.history import (
     stale_stretches,
     status_bands,
 )
+
+# The reminder report's values live in `tracker.domain.reminder` (without attrs).
+from tracker.domain.reminder import ReminderItem as ReminderItem
+from tracker.domain.reminder import ReminderReport as ReminderReport
 from tracker.domain.staleness import StatusRow
 from tracker.domain.values import (
     STATUSES,
@@ -156,29 +160,3 @@ def _totals(board: Board) -> tuple[int, int, int]:
     open_ = sum(1 for c in board.cards if c.row.state.is_open)
     stale = sum(1 for c in board.cards if c.row.stale)
     return total, open_, stale
-
-
-@attrs.frozen(kw_only=True)
-class ReminderItem:
-    row: StatusRow
-    new: bool
-
-
-@attrs.frozen(kw_only=True)
-class ReminderReport:
-    """Every stale open commitment at `now`, most overdue first."""
-
-    now: date
-    items: tuple[ReminderItem, ...]
-    previous_day: str | None
-    # After `--record`: the `reminder.issued` event that records this day's report, and
-    # whether this run recorded it (False: one was already recorded for the day).
-    recorded_event: str | None = None
-    recorded_now: bool = False
-
-    def recorded(self, event_id: str, *, now: bool) -> ReminderReport:
-        return attrs.evolve(self, recorded_event=event_id, recorded_now=now)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(item.row.state.id for item in self.items)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tracker.domain.values import plural
+from tracker.domain.values import plural, status_with_label
 from tracker.output.markdown import md_escape
-from tracker.output.structured import status_json
-from tracker.output.text import clip, hang, status_label
+from tracker.output.text import clip, hang
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
     from tracker.domain.views import ReminderItem, ReminderReport
@@ -32,8 +31,12 @@ def render_report(
 
 
 def reminder_json(report: ReminderReport, review_default: str) -> dict[str, Any]:
+    from tracker.output.structured import status_json
+
     items = []
     for item in report.items:
+        if item.row is None:
+            raise ValueError("the JSON report lists whole status rows: build it with full=True")
         data = status_json(item.row, review_default)
         data["new"] = item.new
         items.append(data)
@@ -54,7 +57,7 @@ def _groups(report: ReminderReport) -> list[tuple[str, list[ReminderItem]]]:
     followups: list[ReminderItem] = []
     quiet: list[ReminderItem] = []
     for item in report.items:  # one pass: a membership test per item was quadratic
-        overdue = any(r.rule == "followup" for r in item.row.reasons)
+        overdue = any(r.rule == "followup" for r in item.reasons)
         (followups if overdue else quiet).append(item)
     return [
         ("Follow-ups overdue", followups),
@@ -97,25 +100,36 @@ def _ansi(code: str, text: str, color: bool) -> str:
 
 
 def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
-    """Plain text; with `color` (a terminal), headings bold and what matters in colour."""
+    """Plain text; with `color` (a terminal), headings bold and what matters in colour.
+
+    Written for reports of thousands of items: one string per item, each status label
+    worked out once.
+    """
     lines = [_ansi("1", _summary(report), color)]
+    labels: dict[tuple[str, str], str] = {}
+    new_flag = _ansi("1;31", "NEW ", color)
     for heading, items in _groups(report):
         if not items:
             continue
         lines += ["", _ansi("1;4", f"{heading}:", color)]
         for item in items:
-            s = item.row.state
-            flag = _ansi("1;31", "NEW ", color) if item.new else "    "
-            lines.append(f"  {flag}{_ansi('1', s.id, color)} [{status_label(s)}] {s.title}")
-            for reason in item.row.reasons:
-                lines.append(f"        {_ansi('33', reason.text, color)}")
-            last = s.last_statement
-            if last:
-                src = f" ({last.source})" if last.source else ""
-                start = f"        last: {last.on}, {last.by}: “"
-                lines.append(f"{start}{hang(last.quote, len(start), 160)}”{src}")
+            s = item.state
+            key = (s.status, s.label)
+            label = labels.get(key)
+            if label is None:
+                label = labels[key] = status_with_label(s.status, s.label)
+            flag = new_flag if item.new else "    "
+            shown_id = _ansi("1", s.id, color) if color else s.id
+            reasons = "".join(
+                f"        {_ansi('33', r.text, color) if color else r.text}\n" for r in item.reasons
+            )
+            if s.has_statement:
+                src = f" ({s.last_source})" if s.last_source else ""
+                start = f"        last: {s.last_on}, {s.last_by}: “"
+                last = f"{start}{hang(s.last_quote, len(start), 160)}”{src}"
             else:
-                lines.append(f"        last: no statement yet (added {s.added_on})")
+                last = f"        last: no statement yet (added {s.added_on})"
+            lines.append(f"  {flag}{shown_id} [{label}] {s.title}\n{reasons}{last}")
     return "\n".join(lines) + "\n"
 
 
@@ -126,19 +140,17 @@ def reminder_md(report: ReminderReport) -> str:
             continue
         lines += ["", f"## {heading}", ""]
         for item in items:
-            s = item.row.state
+            s = item.state
             new = " **new**" if item.new else ""
-            lines.append(
-                f"- **{md_escape(s.id)}**{new}: {md_escape(s.title)} ({md_escape(status_label(s))})"
-            )
-            for reason in item.row.reasons:
+            label = status_with_label(s.status, s.label)
+            lines.append(f"- **{md_escape(s.id)}**{new}: {md_escape(s.title)} ({md_escape(label)})")
+            for reason in item.reasons:
                 lines.append(f"  - {md_escape(reason.text)}")
-            last = s.last_statement
-            if last:
+            if s.has_statement:
                 lines.append(
-                    f"  - last statement {last.on}, {md_escape(last.by)}: "
-                    f"“{md_escape(clip(last.quote, 300))}”"
-                    + (f" — {md_escape(last.source)}" if last.source else "")
+                    f"  - last statement {s.last_on}, {md_escape(s.last_by)}: "
+                    f"“{md_escape(clip(s.last_quote, 300))}”"
+                    + (f" — {md_escape(s.last_source)}" if s.last_source else "")
                 )
     return "\n".join(lines) + "\n"
 
@@ -155,22 +167,21 @@ def reminder_html(report: ReminderReport) -> str:
             continue
         parts.append(f"<h2>{esc(heading)}</h2>")
         for item in items:
-            s = item.row.state
+            s = item.state
             new = ' <span class="chip new">new</span>' if item.new else ""
             parts.append(f'<div class="item is-stale s-{esc(s.status)}">')
             parts.append(
                 f'<div class="head">{html.chip(s.status, s.label)} '
                 f'<span class="id">{esc(s.id)}</span> <span class="title">{esc(s.title)}</span> '
-                f"{html.stale_chip(item.row.overdue_days)}{new}</div>"
+                f"{html.stale_chip(item.overdue_days)}{new}</div>"
             )
-            for reason in item.row.reasons:
+            for reason in item.reasons:
                 parts.append(f'<div class="reason">{esc(reason.text)}</div>')
-            last = s.last_statement
-            if last:
-                parts.append(f"<blockquote>“{esc(last.quote)}”</blockquote>")
-                source = html.link(last.source)
+            if s.has_statement:
+                parts.append(f"<blockquote>“{esc(s.last_quote)}”</blockquote>")
+                source = html.link(s.last_source)
                 parts.append(
-                    f'<div class="meta">{esc(last.on)}, {esc(last.by)}'
+                    f'<div class="meta">{esc(s.last_on)}, {esc(s.last_by)}'
                     + (f" — {source}" if source else "")
                     + "</div>"
                 )

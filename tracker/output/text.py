@@ -34,6 +34,9 @@ def hang(text: str, indent: int, limit: int | None = None) -> str:
     """
     if limit is not None and len(text) > limit:
         text = text[: max(limit - 1, 0)] + "…"
+    if text.isprintable() and not text[-1:].isspace():
+        # One line already (every line boundary is unprintable), nothing to strip: as is.
+        return text
     first, *rest = [line.rstrip() for line in text.splitlines()] or [""]
     return "\n".join([first, *(" " * indent + line if line else "" for line in rest)])
 

@@ -12,13 +12,17 @@ it and break exports). Everything else is shared with SQLite in `tracker.persist
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError, shown
 from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, log_tables, pending_steps
+
+if TYPE_CHECKING:
+    from events import NewEvent
+    from tracker.persistence.store import Stages
 
 # One number for "the tracker log" in pg_advisory_xact_lock: every writer takes it.
 WRITE_LOCK = 0x7472_6163  # "trac"
@@ -119,6 +123,12 @@ class PgSql:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return list(self.conn.execute(self._translate(sql), params or None).fetchall())
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        from psycopg.rows import tuple_row
+
+        with self.conn.cursor(row_factory=tuple_row) as cursor:
+            return list(cursor.execute(self._translate(sql), params or None).fetchall())
+
 
 class PostgresStore(LogStore):
     """An `EventStore` in a PostgreSQL database, shared by a team."""
@@ -173,7 +183,34 @@ class PostgresStore(LogStore):
             "holds tables ({tables}) but no tracker log; use an empty database for tracker",
         )
 
+    def _everyday(self) -> tuple[dict[str, tuple[int, int]], int] | None:
+        """The checkpoints and last seq of a database whose schema is up to date, read in
+        one round trip; None when it is not (or is not a tracker database: no such table),
+        and the full checks decide.
+
+        Every command opens the store, so this is the everyday path: one statement
+        instead of four (information_schema alone took ~3 ms of a 100k `status`).
+        """
+        psycopg = self.psycopg
+        try:
+            row = self.sql.query(
+                "SELECT (SELECT json_agg(name) FROM tracker_migrations) AS applied, "
+                "(SELECT json_agg(json_build_array(name, version, seq)) "
+                "FROM projection_checkpoints) AS checkpoints, "
+                "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1) AS last"
+            )[0]
+        except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+            return None
+        if sorted(row["applied"] or ()) != sorted(name for name, _ in MIGRATIONS):
+            return None
+        checkpoints = {name: (version, seq) for name, version, seq in row["checkpoints"] or ()}
+        return checkpoints, row["last"] or 0
+
     def _open(self) -> None:
+        known = self._everyday()
+        if known is not None:
+            self._ensure_projections(known)
+            return
         # An empty database gets the schema on first use, reading or writing: it is the
         # team's, named on purpose, unlike a file path that might be a typo.
         if self._pending():
@@ -193,6 +230,39 @@ class PostgresStore(LogStore):
                             (name,),
                         )
         self._ensure_projections()
+
+    # --- bulk loads -----------------------------------------------------------------------
+
+    def append_stream(
+        self, batches: Iterable[Sequence[NewEvent]], progress: Stages | None = None
+    ) -> int:
+        count = super().append_stream(batches, progress)
+        if count:
+            self._analyze()
+        return count
+
+    def rebuild(self, progress: Stages | None = None) -> int:
+        with self._write():
+            total = self._rebuild(progress)
+            if total:
+                self._analyze()
+            return total
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics of the tables a bulk load filled.
+
+        Autovacuum would, some time later, and only where it is on: until then queries
+        are planned on guesses, and `log` after an import of 100k events spent 50-65 ms
+        scanning what an index finds in a millisecond. In the load's transaction, at its
+        end only: statistics taken of empty tables (a rebuild on opening a new database)
+        made the following load's every insert scan the table, quadratic. ANALYZE
+        samples (30,000 rows a table), so it costs well under a second.
+        """
+        from projections import PROJECTIONS
+
+        tables = ["events", "projection_checkpoints"]
+        tables += [t for p in PROJECTIONS for t in p.tables]
+        self.sql.execute(f"ANALYZE {', '.join(tables)}")
 
     # --- transactions ---------------------------------------------------------------------
 

@@ -120,6 +120,9 @@ class SQLiteSql:
         cursor = self.conn.execute(sql, params)
         return dict_rows([d[0] for d in cursor.description], cursor)
 
+    def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(sql, params).fetchall()
+
 
 def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
     """Return the migrations still to apply, or refuse a file that is not ours (or is newer)."""
@@ -438,9 +441,11 @@ class SQLiteStore(LogStore):
             )
         return problems
 
-    def _rows_since(self, seq: int) -> list[tuple[Any, ...]]:
+    def _rows_since(self, seq: int, limit: int) -> list[tuple[Any, ...]]:
         # Tuples straight from the driver: an import reads back every batch it appends.
-        return self.conn.execute(f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
+        return self.conn.execute(
+            f"{SELECT_EVENTS} WHERE seq >= ? ORDER BY seq LIMIT ?", (seq, limit)
+        ).fetchall()
 
     def physical_problems(self, *, full: bool = False) -> list[str]:
         """SQLite's own check of the file: pages, b-trees, indexes (with `full`, index content)."""
