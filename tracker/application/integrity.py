@@ -37,6 +37,7 @@ from events import (
 from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
 from projections.sql import Sql
+from tracker.application.import_fast import Fast, FastChecker, Links
 from tracker.application.session import Session
 from tracker.domain import values
 from tracker.errors import UserError, shown
@@ -253,8 +254,8 @@ def _field(line: dict[str, Any], name: str) -> Any:
     return line[name]
 
 
-def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], NewEvent, Event]:
-    """Check one line of an export; return it parsed, as a NewEvent, and its payload."""
+def _parse_line(raw: bytes, today: date = date.max) -> Fast:
+    """Check one line of an export precisely: its event, or the line's mistake named."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -321,7 +322,17 @@ def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], New
         recorded_by=recorded_by,
         data=canonical_json(line["data"]),
     )
-    return line, event, payload
+    hashed = (line["seq"], line["prev_hash"], line["hash"]) if "hash" in line else None
+    return Fast(event, links_of(payload), hashed)
+
+
+def links_of(payload: Event) -> Links:
+    """What an event says about other commitments and events, for the import's checks."""
+    if isinstance(payload, CommitmentAdded):
+        refs = (payload.supersedes,) if payload.supersedes else ()
+        return Links(payload.commitment, refs, None)
+    retracts = payload.event if isinstance(payload, EventRetracted) else None
+    return Links(None, commitments_of(payload), retracts)
 
 
 # An export line is an envelope around data a few levels deep; anything deeper, or a
@@ -542,27 +553,32 @@ class _Checker:
             self.superseding.setdefault(r["commitment_id"], set()).add(r["event_id"])
         # Events retracted by lines of the file: retractions are rare, so a set stays small.
         self.retracted: set[str] = set()
+        self.fast = FastChecker(today)
         self.new = 0
         self.skipped = 0
 
     def check(self, batch: Sequence[tuple[int, bytes]]) -> list[NewEvent]:
         """The batch's events that are new to the log, checked; UserError names a bad line."""
-        parsed: list[tuple[int, NewEvent, Event]] = []
+        parsed: list[tuple[int, NewEvent, Links]] = []
+        fast = self.fast.check
         for number, raw in batch:
             try:
-                line, event, payload = _parse_line(raw, self.today)
-                self._follow_chain(number, line)
+                # The compiled check accepts the ordinary line; any other gets the precise
+                # one, which accepts it too or names its mistake.
+                event, links, hashed = fast(raw) or _parse_line(raw, self.today)
+                self._follow_chain(number, event.id, hashed)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
                 raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
-            parsed.append((number, event, payload))
+            parsed.append((number, event, links))
         return self._check_batch(parsed)
 
-    def _follow_chain(self, number: int, line: dict[str, Any]) -> None:
+    def _follow_chain(
+        self, number: int, event_id: str, hashed: tuple[int, str, str] | None
+    ) -> None:
         """Lines that carry hashes must chain as the export wrote them: none removed,
         moved, or edited with its hash taken off (a line without one between them)."""
-        hashed = "hash" in line
-        if not hashed:
+        if hashed is None:
             if self.previous is not None and self.gap is None:
                 self.gap = number
             return
@@ -573,22 +589,22 @@ class _Checker:
                 "removed?)",
                 line=self.gap,
             )
-        seq, prev_hash = line["seq"], line["prev_hash"]
+        seq, prev_hash, hash_ = hashed
         if self.previous is None:
             if seq == 1 and prev_hash != GENESIS_HASH:
                 raise _LineError("seq 1 must have the genesis prev_hash (64 zeros)")
         else:
             last_number, last_seq, last_hash = self.previous
-            if line["hash"] == last_hash:
-                raise _LineError(f"id {line['id']} already appears on line {last_number}")
+            if hash_ == last_hash:
+                raise _LineError(f"id {event_id} already appears on line {last_number}")
             if seq != last_seq + 1 or prev_hash != last_hash:
                 raise _LineError(
                     f"does not follow line {last_number} in the export's hash chain (seq {seq} "
                     f"after seq {last_seq}): a line was removed, moved or edited"
                 )
-        self.previous = (number, seq, line["hash"])
+        self.previous = (number, seq, hash_)
 
-    def _check_batch(self, batch: list[tuple[int, NewEvent, Event]]) -> list[NewEvent]:
+    def _check_batch(self, batch: list[tuple[int, NewEvent, Links]]) -> list[NewEvent]:
         if not batch:
             return []
         ids = [event.id for _, event, _ in batch]
@@ -608,7 +624,7 @@ class _Checker:
         here: dict[str, tuple[int, str]] = {}
         new: list[NewEvent] = []
         skipped: list[tuple[str, int]] = []
-        for number, event, payload in batch:
+        for number, event, links in batch:
             try:
                 stored = in_log.get(event.id)
                 first = skipped_earlier.get(event.id) or here.get(event.id, (None,))[0]
@@ -634,7 +650,7 @@ class _Checker:
                     self.new += 1
                     new.append(event)
                     self.lines.append(number)
-                self._check_references(event.id, payload, here, is_new=stored is None)
+                self._check_references(event.id, links, here, is_new=stored is None)
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
         if skipped:
@@ -642,22 +658,23 @@ class _Checker:
         return new
 
     def _check_references(
-        self, event_id: str, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
+        self, event_id: str, links: Links, here: dict[str, tuple[int, str]], *, is_new: bool
     ) -> None:
         """What the CLI's decisions would refuse, an import refuses too."""
-        if isinstance(payload, CommitmentAdded):
-            exists = payload.commitment in self.commitments or payload.commitment in self.added
+        refs = links.refs
+        added = links.adds
+        if added is not None:
+            supersedes = refs[0] if refs else None
+            exists = added in self.commitments or added in self.added
             if is_new and exists:
-                raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
-            self.added.add(payload.commitment)
-            self.adding[event_id] = (payload.commitment, payload.supersedes)
-            if payload.supersedes == payload.commitment:
-                raise _LineError(f"commitment {payload.commitment!r} cannot supersede itself")
-            if payload.supersedes:
-                self.superseding.setdefault(payload.supersedes, set()).add(event_id)
-            refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
+                raise _LineError(f"commitment {added!r} already exists in the log")
+            self.added.add(added)
+            self.adding[event_id] = (added, supersedes)
+            if supersedes == added:
+                raise _LineError(f"commitment {added!r} cannot supersede itself")
+            if supersedes:
+                self.superseding.setdefault(supersedes, set()).add(event_id)
         else:
-            refs = commitments_of(payload)
             if len(set(refs)) != len(refs):
                 twice = next(cid for cid in refs if refs.count(cid) > 1)
                 raise _LineError(f"commitment {twice!r} is named twice")
@@ -666,8 +683,8 @@ class _Checker:
                 raise _LineError(
                     f"commitment {cid!r} is neither in the log nor added earlier in the file"
                 )
-        if isinstance(payload, EventRetracted):
-            self._check_retraction(payload.event, here, is_new=is_new)
+        if links.retracts is not None:
+            self._check_retraction(links.retracts, here, is_new=is_new)
 
     def _check_retraction(
         self, target: str, here: dict[str, tuple[int, str]], *, is_new: bool

@@ -1,0 +1,391 @@
+"""A compiled fast path for the lines of an import: accept an ordinary line, or say "not sure".
+
+`integrity._parse_line` checks an import line field by field in Python, with a precise
+message for every mistake; at about 80 µs a line it was most of an import. Here msgspec
+decodes the line into typed structs whose constraints (patterns, lengths, enumerations,
+required and unknown fields) are checked in C, and a few whole-line scans stand for the
+per-string character rules. This path never explains anything: whenever it is not sure a
+line is valid it returns None, and the caller runs the precise checker on that line, which
+either accepts it or names the mistake. So it must only ever accept what the precise path
+accepts, and produce exactly the event the precise path would (tests hold the two equal).
+
+What a line must be for this path (anything else goes to the precise checker):
+
+- no backslash, so every `"` in it is a string's delimiter and every string is spelled as
+  it reads (no escapes: no control character, no lone surrogate can hide in it);
+- none of the characters the rules refuse anywhere (events.rules), no whitespace but the
+  plain space, and no space next to a `"`: no string begins or ends with whitespace or is
+  empty, as the command line stores text stripped;
+- each key once: msgspec keeps the last of two equal keys, so the keys written in the line
+  (each `"` followed by `:`, which on such a line ends a key or starts a string beginning
+  with `:`) are counted against the fields decoded;
+- the current schema of its type, or a schema whose upcast is a rename (statement 1, amended 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+from typing import Annotated, Any, Literal, NamedTuple
+
+import msgspec
+from msgspec import UNSET, Meta, Raw, Struct, UnsetType
+
+from events import NewEvent, rules
+from events.codec import CLEARABLE
+from tracker.domain import values
+from tracker.errors import UserError
+
+# The bytes an ASCII line may hold: printable ASCII but the backslash (all of UTF-8's
+# multi-byte sequences pass here, and are looked at as characters by _WIDE_SUSPECT).
+_PLAIN_BYTES = bytes(b for b in range(0x20, 0x100) if b not in (0x5C, 0x7F))
+# Beyond ASCII, every character that is whitespace (str.isspace: what strip() removes) or
+# a control character, or that the rules refuse in some kind of text (events.rules): a
+# line holding one goes to the precise checker. A test derives this set from its
+# definition over every code point and holds the two equal.
+WIDE_SUSPECTS = (
+    "\x80-\xa0\u061c\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u2066-\u2069\u3000\ufeff"
+)
+_WIDE_SUSPECT = re.compile(f"[{WIDE_SUSPECTS}]")
+
+# --- the shapes, with the rules the compiled decoder can check itself ------------------------
+# (Types, required and unknown fields, enumerations, lengths. Not patterns: msgspec calls
+# back into `re` for each, slower than checking in Python with caches of values seen.)
+
+_Id = str  # a commitment id: FastChecker._ids
+_Uuid = str  # an event id: _UUID_RE
+_Day = str  # FastChecker._day
+_Name = Annotated[str, Meta(max_length=rules.MAX_NAME_CHARS)]
+_Line = Annotated[str, Meta(max_length=rules.MAX_LINE_CHARS)]
+_Text = Annotated[str, Meta(max_length=rules.MAX_TEXT_CHARS)]
+_Quote = Annotated[str, Meta(max_length=rules.MAX_QUOTE_CHARS)]
+_Status = Literal[rules.STATUS_NAMES]  # type: ignore[valid-type]
+_Kind = Literal[rules.KINDS]  # type: ignore[valid-type]
+_Names = list[_Name]
+_Speakers = Annotated[list[_Name], Meta(min_length=1)]
+_Duration = str  # rules.duration_problem
+
+
+# Fields in sorted order, and absent ones UNSET (not None, not a default value): encoding a
+# decoded struct then writes SPEC's canonical JSON of exactly the keys the line gave.
+class _Ref(Struct, kw_only=True, forbid_unknown_fields=True):
+    id: _Id
+    label: _Line | UnsetType = UNSET
+    status: _Status | UnsetType = UNSET
+
+
+class _Added(Struct, kw_only=True, forbid_unknown_fields=True):
+    aliases: _Names | UnsetType = UNSET
+    commitment: _Id
+    due: _Day | UnsetType = UNSET
+    kind: _Kind | UnsetType = UNSET
+    label: _Line | UnsetType = UNSET
+    parties: _Names | UnsetType = UNSET
+    review_every: _Duration | UnsetType = UNSET
+    status: _Status | UnsetType = UNSET
+    supersedes: _Id | UnsetType = UNSET
+    tags: _Names | UnsetType = UNSET
+    title: _Line
+
+
+class _Amended1(Struct, kw_only=True, forbid_unknown_fields=True):
+    aliases: _Names | UnsetType = UNSET
+    commitment: _Id
+    kind: _Kind | UnsetType = UNSET
+    parties: _Names | UnsetType = UNSET
+    review_every: _Duration | UnsetType = UNSET
+    tags: _Names | UnsetType = UNSET
+    title: _Line | UnsetType = UNSET
+
+
+class _Amended2(Struct, kw_only=True, forbid_unknown_fields=True):
+    aliases: _Names | UnsetType = UNSET
+    clear: list[str] | UnsetType = UNSET
+    commitment: _Id
+    kind: _Kind | UnsetType = UNSET
+    parties: _Names | UnsetType = UNSET
+    review_every: _Duration | UnsetType = UNSET
+    tags: _Names | UnsetType = UNSET
+    title: _Line | UnsetType = UNSET
+
+
+class _Statement1(Struct, kw_only=True, forbid_unknown_fields=True):
+    by: _Name
+    commitments: Annotated[list[_Ref], Meta(min_length=1)]
+    note: _Text | UnsetType = UNSET
+    quote: _Quote
+    source: _Line | UnsetType = UNSET
+    tags: _Names | UnsetType = UNSET
+
+
+class _Statement2(Struct, kw_only=True, forbid_unknown_fields=True):
+    commitments: Annotated[list[_Ref], Meta(min_length=1)]
+    note: _Text | UnsetType = UNSET
+    quote: _Quote
+    source: _Line | UnsetType = UNSET
+    speakers: _Speakers
+    tags: _Names | UnsetType = UNSET
+
+
+class _Scheduled(Struct, kw_only=True, forbid_unknown_fields=True):
+    commitment: _Id
+    due: _Day
+    note: _Text | UnsetType = UNSET
+
+
+class _Completed(Struct, kw_only=True, forbid_unknown_fields=True):
+    commitment: _Id
+    note: _Text | UnsetType = UNSET
+
+
+class _Retracted(Struct, kw_only=True, forbid_unknown_fields=True):
+    event: _Uuid
+    reason: _Text
+
+
+class _Reminder(Struct, kw_only=True, forbid_unknown_fields=True):
+    day: _Day
+    items: list[_Id] | UnsetType = UNSET
+    now: _Day
+    schedule: _Line | UnsetType = UNSET
+
+
+class _Envelope(Struct, kw_only=True, forbid_unknown_fields=True):
+    id: _Uuid
+    type: str
+    schema: int
+    occurred_on: _Day
+    recorded_at: str  # rules.RECORDED_AT_RE
+    recorded_by: _Name
+    data: Raw
+    seq: Annotated[int, Meta(ge=1, le=2**63 - 1)] | UnsetType = UNSET
+    prev_hash: str | UnsetType = UNSET  # _HASH_RE
+    hash: str | UnsetType = UNSET  # _HASH_RE
+
+
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.ASCII)
+_HASH_RE = re.compile(r"[0-9a-f]{64}\Z", re.ASCII)
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_DATA: dict[tuple[str, int], msgspec.json.Decoder[Any]] = {
+    ("commitment.added", 1): msgspec.json.Decoder(_Added),
+    ("commitment.amended", 1): msgspec.json.Decoder(_Amended1),
+    ("commitment.amended", 2): msgspec.json.Decoder(_Amended2),
+    ("statement.recorded", 1): msgspec.json.Decoder(_Statement1),
+    ("statement.recorded", 2): msgspec.json.Decoder(_Statement2),
+    ("followup.scheduled", 1): msgspec.json.Decoder(_Scheduled),
+    ("followup.completed", 1): msgspec.json.Decoder(_Completed),
+    ("event.retracted", 1): msgspec.json.Decoder(_Retracted),
+    ("reminder.issued", 1): msgspec.json.Decoder(_Reminder),
+}
+_encode = msgspec.json.Encoder().encode
+_CACHED = 100_000  # at most so many values in each cache of values found valid
+
+
+class Links(NamedTuple):
+    """What an event says about other commitments and events, for the import's checks."""
+
+    adds: str | None  # the commitment a commitment.added adds
+    refs: tuple[str, ...]  # the commitments it names (a supersession names the old one)
+    retracts: str | None  # the event an event.retracted retracts
+
+
+class Fast(NamedTuple):
+    event: NewEvent
+    links: Links
+    hashed: tuple[int, str, str] | None  # the line's own (seq, prev_hash, hash), if given
+
+
+class FastChecker:
+    """One per import: holds the caches of values already found valid (days, labels)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today.isoformat()
+        self.days: set[str] = set()
+        self.ids: set[str] = set()
+        self.labels: dict[str, str] = {}  # a label -> the status it says, as the CLI keeps it
+
+    def check(self, raw: bytes) -> Fast | None:
+        """The line's event if it is certainly valid, else None (ask the precise checker)."""
+        # No escapes, controls or whitespace but the space, no string that begins or ends
+        # with a space or is empty: see the module's docstring.
+        if raw.translate(None, _PLAIN_BYTES) or b'" ' in raw or b' "' in raw or b'""' in raw:
+            return None
+        ascii_ = raw.isascii()
+        try:
+            if not ascii_ and _WIDE_SUSPECT.search(raw.decode("utf-8")):
+                return None
+            env = _ENVELOPE.decode(raw)
+            decoder = _DATA.get((env.type, env.schema))
+            if decoder is None:
+                return None
+            data = decoder.decode(env.data)
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            return None
+        canonical = _encode(data)
+        hashed = None
+        keys = 7
+        if not (_UUID_RE.match(env.id) and rules.RECORDED_AT_RE.match(env.recorded_at)):
+            return None
+        if env.hash is not UNSET:
+            if env.seq is UNSET or env.prev_hash is UNSET:
+                return None
+            if not (_HASH_RE.match(env.hash) and _HASH_RE.match(env.prev_hash)):
+                return None
+            hashed = (env.seq, env.prev_hash, env.hash)
+            keys = 10
+        elif env.seq is not UNSET or env.prev_hash is not UNSET:
+            return None  # kept for the precise checker, which ignores them
+        if raw.count(b'":') != keys + canonical.count(b'":'):
+            return None  # a key written twice, or a string starting with ':'
+        if not (self._day(env.occurred_on) and self._name(env.recorded_by, ascii_)):
+            return None
+        if env.occurred_on > self.today and env.type != "reminder.issued":
+            return None
+        links = self._data(data, ascii_)
+        if links is None:
+            return None
+        event = NewEvent(
+            id=env.id,
+            type=env.type,
+            schema=env.schema,
+            occurred_on=env.occurred_on,
+            recorded_at=env.recorded_at,
+            recorded_by=env.recorded_by,
+            data=canonical.decode("utf-8"),
+        )
+        if hashed is not None:
+            body = event.canonical_body(hashed[0], hashed[1]).encode("utf-8")
+            if hashlib.sha256(body).hexdigest() != hashed[2]:
+                return None  # edited after export: the precise checker says so
+        return Fast(event, links, hashed)
+
+    # --- the rules the struct cannot hold ----------------------------------------------------
+
+    def _day(self, day: str) -> bool:
+        if day in self.days:
+            return True
+        if not rules.DAY_RE.match(day):
+            return False
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return False
+        if len(self.days) < _CACHED:
+            self.days.add(day)
+        return True
+
+    def _ids(self, *ids: str) -> bool:
+        """Commitment ids: a few thousand, named again and again."""
+        known = self.ids
+        for cid in ids:
+            if cid not in known:
+                if not rules.ID_RE.match(cid):
+                    return False
+                if len(known) < _CACHED:
+                    known.add(cid)
+        return True
+
+    @staticmethod
+    def _name(name: str, ascii_: bool) -> bool:
+        """Names are stored in Unicode normal form C (a line all ASCII needs no look)."""
+        return ascii_ or unicodedata.is_normalized("NFC", name)
+
+    @staticmethod
+    def _names(names: list[str] | UnsetType, ascii_: bool) -> bool:
+        if names is UNSET:
+            return True
+        if len(set(names)) != len(names):
+            return False
+        return ascii_ or all(unicodedata.is_normalized("NFC", n) for n in names)
+
+    def _label(self, status: str | UnsetType, label: str | UnsetType) -> bool:
+        if label is UNSET:
+            return True
+        if status is UNSET:
+            return False
+        meant = self.labels.get(label)
+        if meant is None:
+            try:
+                meant, written = values.parse_status(label)
+            except UserError:
+                return False
+            if written != label:
+                return False
+            if len(self.labels) < 10_000:
+                self.labels[label] = meant
+        return meant == status
+
+    def _data(self, data: Any, ascii_: bool) -> Links | None:
+        # The commonest first.
+        if isinstance(data, _Statement1 | _Statement2):
+            return self._statement(data, ascii_)
+        if isinstance(data, _Scheduled):
+            return self._scheduled(data)
+        if isinstance(data, _Added):
+            return self._added(data, ascii_)
+        if isinstance(data, _Completed):
+            return self._completed(data)
+        if isinstance(data, _Amended1 | _Amended2):
+            return self._amended(data, ascii_)
+        if isinstance(data, _Retracted):
+            return self._retracted(data)
+        assert isinstance(data, _Reminder)
+        return self._reminder(data)
+
+    def _added(self, d: _Added, ascii_: bool) -> Links | None:
+        if not (
+            self._names(d.parties, ascii_)
+            and self._names(d.tags, ascii_)
+            and self._names(d.aliases, ascii_)
+            and self._label(d.status, d.label)
+            and (d.due is UNSET or self._day(d.due))
+            and self._ids(d.commitment)
+            and (d.review_every is UNSET or rules.duration_problem(d.review_every) is None)
+        ):
+            return None
+        if d.supersedes is UNSET:
+            return Links(d.commitment, (), None)
+        return Links(d.commitment, (d.supersedes,), None) if self._ids(d.supersedes) else None
+
+    def _amended(self, d: _Amended1 | _Amended2, ascii_: bool) -> Links | None:
+        if isinstance(d, _Amended2) and d.clear is not UNSET:
+            clear = d.clear
+            if not clear or len(set(clear)) != len(clear) or any(c not in CLEARABLE for c in clear):
+                return None
+        if not (
+            self._names(d.parties, ascii_)
+            and self._names(d.tags, ascii_)
+            and self._names(d.aliases, ascii_)
+            and (d.review_every is UNSET or rules.duration_problem(d.review_every) is None)
+            and self._ids(d.commitment)
+        ):
+            return None
+        return Links(None, (d.commitment,), None)
+
+    def _statement(self, d: _Statement1 | _Statement2, ascii_: bool) -> Links | None:
+        speakers = [d.by] if isinstance(d, _Statement1) else d.speakers
+        if not (self._names(speakers, ascii_) and self._names(d.tags, ascii_)):
+            return None
+        for ref in d.commitments:
+            if not self._label(ref.status, ref.label):
+                return None
+        refs = tuple(ref.id for ref in d.commitments)
+        return Links(None, refs, None) if self._ids(*refs) else None
+
+    def _scheduled(self, d: _Scheduled) -> Links | None:
+        ok = self._day(d.due) and self._ids(d.commitment)
+        return Links(None, (d.commitment,), None) if ok else None
+
+    def _completed(self, d: _Completed) -> Links | None:
+        return Links(None, (d.commitment,), None) if self._ids(d.commitment) else None
+
+    def _retracted(self, d: _Retracted) -> Links | None:
+        return Links(None, (), d.event) if _UUID_RE.match(d.event) else None
+
+    def _reminder(self, d: _Reminder) -> Links | None:
+        ok = self._day(d.day) and self._day(d.now)
+        return Links(None, (), None) if ok and (d.items is UNSET or self._ids(*d.items)) else None
