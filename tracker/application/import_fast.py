@@ -2,9 +2,10 @@
 
 `integrity._parse_line` checks an import line field by field in Python, with a precise
 message for every mistake; at about 80 µs a line it was most of an import. Here msgspec
-decodes the line into typed structs whose constraints (patterns, lengths, enumerations,
-required and unknown fields) are checked in C, and a few whole-line scans stand for the
-per-string character rules. This path never explains anything: whenever it is not sure a
+decodes the line into typed structs whose constraints (types, required and unknown fields,
+enumerations, lengths) are checked in C; a few byte scans of the whole line stand for the
+per-string character rules, and caches of the days, commitment ids and labels found valid
+for the regular expressions. This path never explains anything: whenever it is not sure a
 line is valid it returns None, and the caller runs the precise checker on that line, which
 either accepts it or names the mistake. So it must only ever accept what the precise path
 accepts, and produce exactly the event the precise path would (tests hold the two equal).
@@ -14,12 +15,13 @@ What a line must be for this path (anything else goes to the precise checker):
 - no backslash, so every `"` in it is a string's delimiter and every string is spelled as
   it reads (no escapes: no control character, no lone surrogate can hide in it);
 - none of the characters the rules refuse anywhere (events.rules), no whitespace but the
-  plain space, and no space next to a `"`: no string begins or ends with whitespace or is
-  empty, as the command line stores text stripped;
+  plain space, and no space next to a `"`: no string begins or ends with whitespace, as
+  the command line stores text stripped (and the structs refuse an empty one);
 - each key once: msgspec keeps the last of two equal keys, so the keys written in the line
   (each `"` followed by `:`, which on such a line ends a key or starts a string beginning
-  with `:`) are counted against the fields decoded;
-- the current schema of its type, or a schema whose upcast is a rename (statement 1, amended 1).
+  with `:`) are counted against the keys of the decoded structs;
+- the current schema of its type, or an older one whose upcast only renames (statement 1,
+  amended 1); no null for an absent field.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -57,10 +60,10 @@ _WIDE_SUSPECT = re.compile(f"[{WIDE_SUSPECTS}]")
 _Id = str  # a commitment id: FastChecker._ids
 _Uuid = str  # an event id: _UUID_RE
 _Day = str  # FastChecker._day
-_Name = Annotated[str, Meta(max_length=rules.MAX_NAME_CHARS)]
-_Line = Annotated[str, Meta(max_length=rules.MAX_LINE_CHARS)]
-_Text = Annotated[str, Meta(max_length=rules.MAX_TEXT_CHARS)]
-_Quote = Annotated[str, Meta(max_length=rules.MAX_QUOTE_CHARS)]
+_Name = Annotated[str, Meta(min_length=1, max_length=rules.MAX_NAME_CHARS)]
+_Line = Annotated[str, Meta(min_length=1, max_length=rules.MAX_LINE_CHARS)]
+_Text = Annotated[str, Meta(min_length=1, max_length=rules.MAX_TEXT_CHARS)]
+_Quote = Annotated[str, Meta(min_length=1, max_length=rules.MAX_QUOTE_CHARS)]
 _Status = Literal[rules.STATUS_NAMES]  # type: ignore[valid-type]
 _Kind = Literal[rules.KINDS]  # type: ignore[valid-type]
 _Names = list[_Name]
@@ -207,12 +210,23 @@ class FastChecker:
         self.days: set[str] = set()
         self.ids: set[str] = set()
         self.labels: dict[str, str] = {}  # a label -> the status it says, as the CLI keeps it
+        self._checks: dict[type, Callable[[Any, bool], Links | None]] = {
+            _Added: self._added,
+            _Amended1: self._amended,
+            _Amended2: self._amended,
+            _Statement1: self._statement,
+            _Statement2: self._statement,
+            _Scheduled: self._scheduled,
+            _Completed: self._completed,
+            _Retracted: self._retracted,
+            _Reminder: self._reminder,
+        }
 
     def check(self, raw: bytes) -> Fast | None:
         """The line's event if it is certainly valid, else None (ask the precise checker)."""
         # No escapes, controls or whitespace but the space, no string that begins or ends
-        # with a space or is empty: see the module's docstring.
-        if raw.translate(None, _PLAIN_BYTES) or b'" ' in raw or b' "' in raw or b'""' in raw:
+        # with a space (an empty one is refused by the structs): see the module's docstring.
+        if raw.translate(None, _PLAIN_BYTES) or b'" ' in raw or b' "' in raw:
             return None
         ascii_ = raw.isascii()
         try:
@@ -245,7 +259,7 @@ class FastChecker:
             return None
         if env.occurred_on > self.today and env.type != "reminder.issued":
             return None
-        links = self._data(data, ascii_)
+        links = self._checks[type(data)](data, ascii_)
         if links is None:
             return None
         event = NewEvent(
@@ -278,7 +292,7 @@ class FastChecker:
             self.days.add(day)
         return True
 
-    def _ids(self, *ids: str) -> bool:
+    def _ids(self, ids: Iterable[str]) -> bool:
         """Commitment ids: a few thousand, named again and again."""
         known = self.ids
         for cid in ids:
@@ -296,9 +310,10 @@ class FastChecker:
 
     @staticmethod
     def _names(names: list[str] | UnsetType, ascii_: bool) -> bool:
-        if names is UNSET:
+        """A list of names: each once, each in normal form C (absent and empty pass)."""
+        if not names:
             return True
-        if len(set(names)) != len(names):
+        if len(names) > 1 and len(set(names)) != len(names):
             return False
         return ascii_ or all(unicodedata.is_normalized("NFC", n) for n in names)
 
@@ -319,23 +334,6 @@ class FastChecker:
                 self.labels[label] = meant
         return meant == status
 
-    def _data(self, data: Any, ascii_: bool) -> Links | None:
-        # The commonest first.
-        if isinstance(data, _Statement1 | _Statement2):
-            return self._statement(data, ascii_)
-        if isinstance(data, _Scheduled):
-            return self._scheduled(data)
-        if isinstance(data, _Added):
-            return self._added(data, ascii_)
-        if isinstance(data, _Completed):
-            return self._completed(data)
-        if isinstance(data, _Amended1 | _Amended2):
-            return self._amended(data, ascii_)
-        if isinstance(data, _Retracted):
-            return self._retracted(data)
-        assert isinstance(data, _Reminder)
-        return self._reminder(data)
-
     def _added(self, d: _Added, ascii_: bool) -> Links | None:
         if not (
             self._names(d.parties, ascii_)
@@ -343,13 +341,13 @@ class FastChecker:
             and self._names(d.aliases, ascii_)
             and self._label(d.status, d.label)
             and (d.due is UNSET or self._day(d.due))
-            and self._ids(d.commitment)
+            and self._ids((d.commitment,))
             and (d.review_every is UNSET or rules.duration_problem(d.review_every) is None)
         ):
             return None
         if d.supersedes is UNSET:
             return Links(d.commitment, (), None)
-        return Links(d.commitment, (d.supersedes,), None) if self._ids(d.supersedes) else None
+        return Links(d.commitment, (d.supersedes,), None) if self._ids((d.supersedes,)) else None
 
     def _amended(self, d: _Amended1 | _Amended2, ascii_: bool) -> Links | None:
         if isinstance(d, _Amended2) and d.clear is not UNSET:
@@ -361,31 +359,35 @@ class FastChecker:
             and self._names(d.tags, ascii_)
             and self._names(d.aliases, ascii_)
             and (d.review_every is UNSET or rules.duration_problem(d.review_every) is None)
-            and self._ids(d.commitment)
+            and self._ids((d.commitment,))
         ):
             return None
         return Links(None, (d.commitment,), None)
 
     def _statement(self, d: _Statement1 | _Statement2, ascii_: bool) -> Links | None:
-        speakers = [d.by] if isinstance(d, _Statement1) else d.speakers
-        if not (self._names(speakers, ascii_) and self._names(d.tags, ascii_)):
+        if isinstance(d, _Statement1):
+            speakers_ok = ascii_ or unicodedata.is_normalized("NFC", d.by)
+        else:
+            speakers_ok = self._names(d.speakers, ascii_)
+        if not (speakers_ok and self._names(d.tags, ascii_)):
             return None
+        refs = []
         for ref in d.commitments:
-            if not self._label(ref.status, ref.label):
+            if ref.label is not UNSET and not self._label(ref.status, ref.label):
                 return None
-        refs = tuple(ref.id for ref in d.commitments)
-        return Links(None, refs, None) if self._ids(*refs) else None
+            refs.append(ref.id)
+        return Links(None, tuple(refs), None) if self._ids(refs) else None
 
-    def _scheduled(self, d: _Scheduled) -> Links | None:
-        ok = self._day(d.due) and self._ids(d.commitment)
+    def _scheduled(self, d: _Scheduled, ascii_: bool) -> Links | None:
+        ok = self._day(d.due) and self._ids((d.commitment,))
         return Links(None, (d.commitment,), None) if ok else None
 
-    def _completed(self, d: _Completed) -> Links | None:
-        return Links(None, (d.commitment,), None) if self._ids(d.commitment) else None
+    def _completed(self, d: _Completed, ascii_: bool) -> Links | None:
+        return Links(None, (d.commitment,), None) if self._ids((d.commitment,)) else None
 
-    def _retracted(self, d: _Retracted) -> Links | None:
+    def _retracted(self, d: _Retracted, ascii_: bool) -> Links | None:
         return Links(None, (), d.event) if _UUID_RE.match(d.event) else None
 
-    def _reminder(self, d: _Reminder) -> Links | None:
+    def _reminder(self, d: _Reminder, ascii_: bool) -> Links | None:
         ok = self._day(d.day) and self._day(d.now)
-        return Links(None, (), None) if ok and (d.items is UNSET or self._ids(*d.items)) else None
+        return Links(None, (), None) if ok and (d.items is UNSET or self._ids(d.items)) else None

@@ -622,6 +622,8 @@ class _Checker:
             )
         }
         here: dict[str, tuple[int, str]] = {}
+        if not in_log and not skipped_earlier:
+            return self._check_all_new(batch, here)
         new: list[NewEvent] = []
         skipped: list[tuple[str, int]] = []
         for number, event, links in batch:
@@ -657,6 +659,24 @@ class _Checker:
             self.sql.executemany("INSERT INTO import_skipped (id, line) VALUES (?, ?)", skipped)
         return new
 
+    def _check_all_new(
+        self, batch: list[tuple[int, NewEvent, Links]], here: dict[str, tuple[int, str]]
+    ) -> list[NewEvent]:
+        """`_check_batch` when no event of the batch is in the log yet (the common case)."""
+        check_references, lines = self._check_references, self.lines
+        for number, event, links in batch:
+            event_id = event.id
+            try:
+                if event_id in here:
+                    raise _LineError(f"id {event_id} already appears on line {here[event_id][0]}")
+                here[event_id] = (number, event.type)
+                lines.append(number)
+                check_references(event_id, links, here, is_new=True)
+            except _LineError as exc:
+                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+        self.new += len(batch)
+        return [event for _, event, _ in batch]
+
     def _check_references(
         self, event_id: str, links: Links, here: dict[str, tuple[int, str]], *, is_new: bool
     ) -> None:
@@ -675,7 +695,7 @@ class _Checker:
             if supersedes:
                 self.superseding.setdefault(supersedes, set()).add(event_id)
         else:
-            if len(set(refs)) != len(refs):
+            if len(refs) > 1 and len(set(refs)) != len(refs):
                 twice = next(cid for cid in refs if refs.count(cid) > 1)
                 raise _LineError(f"commitment {twice!r} is named twice")
         for cid in refs:
