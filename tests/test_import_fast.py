@@ -86,9 +86,24 @@ def test_whatever_the_fast_path_takes_the_precise_path_takes_the_same(line, asci
     agree(written(line, ascii_=ascii_, sort=sort, spaced=spaced))
 
 
+def nth(s: str, r, old: str, new: str) -> str:
+    """`s` with one occurrence of `old`, chosen by `r`, replaced by `new`."""
+    parts = s.split(old)
+    if len(parts) < 2:
+        return s
+    i = r.randrange(1, len(parts))
+    return old.join(parts[:i]) + new + old.join(parts[i:])
+
+
 MUTATIONS = [
-    lambda s, r: s.replace('":"', '":" ', 1),  # a string starting with a space
-    lambda s, r: s.replace('","', ' ","', 1),  # a string ending with a space
+    lambda s, r: nth(s, r, ':"', ':" '),  # a string starting with a space
+    lambda s, r: nth(s, r, '",', ' ",'),  # a string ending with a space
+    lambda s, r: nth(s, r, '"}', ' "}'),
+    lambda s, r: nth(s, r, '"]', ' "]'),
+    lambda s, r: nth(s, r, '["', '[" '),
+    lambda s, r: nth(s, r, ',"', '," '),  # a key, or a list's string, starting with a space
+    lambda s, r: nth(s, r, '":', '" :'),  # spaces between the tokens
+    lambda s, r: nth(s, r, ',', ' , '),
     lambda s, r: s.replace('"data":{', '"data":{"tags":[],', 1),  # maybe a key twice
     lambda s, r: s.replace('"data":{', '"data":{"commitment":"x",', 1),
     lambda s, r: s.replace('"type":', '"schema":1,"type":', 1),  # an envelope key twice

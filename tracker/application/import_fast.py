@@ -14,12 +14,12 @@ What a line must be for this path (anything else goes to the precise checker):
 
 - no backslash, so every `"` in it is a string's delimiter and every string is spelled as
   it reads (no escapes: no control character, no lone surrogate can hide in it);
-- none of the characters the rules refuse anywhere (events.rules), no whitespace but the
-  plain space, and no space next to a `"`: no string begins or ends with whitespace, as
-  the command line stores text stripped (and the structs refuse an empty one);
-- each key once: msgspec keeps the last of two equal keys, so the keys written in the line
-  (each `"` followed by `:`, which on such a line ends a key or starts a string beginning
-  with `:`) are counted against the keys of the decoded structs;
+- none of the characters the rules refuse anywhere (events.rules), and no whitespace but
+  the plain space; no text or name that begins or ends with a space (checked field by
+  field, as the command line stores text stripped; the structs refuse an empty string);
+- each key once: msgspec keeps the last of two equal keys, so the `"` of the line are
+  counted against those of the decoded structs written out again (two per key and per
+  string, and no other on such a line): a key written twice adds two;
 - the current schema of its type, or an older one whose upcast only renames (statement 1,
   amended 1); no null for an absent field.
 """
@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -185,6 +185,18 @@ _DATA: dict[tuple[str, int], msgspec.json.Decoder[Any]] = {
     ("reminder.issued", 1): msgspec.json.Decoder(_Reminder),
 }
 _encode = msgspec.json.Encoder().encode
+# The `"` in a line that holds no escapes: two per key and per string; the envelope's own
+# are its 7 keys and 5 strings (and seq, prev_hash and hash: 3 keys and 2 strings more).
+_QUOTES = 2 * (7 + 5)
+_QUOTES_HASHED = _QUOTES + 2 * (3 + 2)
+
+
+def _bare(text: str) -> bool:
+    """No space at either end (the structs refuse an empty string, other whitespace is
+    refused by the line's scan): as the command line stores text, stripped."""
+    return text[0] != " " and text[-1] != " "
+
+
 _CACHED = 100_000  # at most so many values in each cache of values found valid
 
 
@@ -224,13 +236,13 @@ class FastChecker:
 
     def check(self, raw: bytes) -> Fast | None:
         """The line's event if it is certainly valid, else None (ask the precise checker)."""
-        # No escapes, controls or whitespace but the space, no string that begins or ends
-        # with a space (an empty one is refused by the structs): see the module's docstring.
-        if raw.translate(None, _PLAIN_BYTES) or b'" ' in raw or b' "' in raw:
+        # No escapes, no controls, no whitespace but the space: see the module's docstring.
+        if raw.translate(None, _PLAIN_BYTES):
             return None
         ascii_ = raw.isascii()
         try:
-            if not ascii_ and _WIDE_SUSPECT.search(raw.decode("utf-8")):
+            text = raw.decode("utf-8")
+            if not ascii_ and _WIDE_SUSPECT.search(text):
                 return None
             env = _ENVELOPE.decode(raw)
             decoder = _DATA.get((env.type, env.schema))
@@ -239,9 +251,9 @@ class FastChecker:
             data = decoder.decode(env.data)
         except (msgspec.DecodeError, UnicodeDecodeError):
             return None
-        canonical = _encode(data)
+        canonical = _encode(data).decode("utf-8")
         hashed = None
-        keys = 7
+        quotes = _QUOTES
         if not (_UUID_RE.match(env.id) and rules.RECORDED_AT_RE.match(env.recorded_at)):
             return None
         if env.hash is not UNSET:
@@ -250,12 +262,12 @@ class FastChecker:
             if not (_HASH_RE.match(env.hash) and _HASH_RE.match(env.prev_hash)):
                 return None
             hashed = (env.seq, env.prev_hash, env.hash)
-            keys = 10
+            quotes = _QUOTES_HASHED
         elif env.seq is not UNSET or env.prev_hash is not UNSET:
             return None  # kept for the precise checker, which ignores them
-        if raw.count(b'":') != keys + canonical.count(b'":'):
-            return None  # a key written twice, or a string starting with ':'
-        if not (self._day(env.occurred_on) and self._name(env.recorded_by, ascii_)):
+        if text.count('"') != quotes + canonical.count('"'):
+            return None  # a key written twice
+        if not (self._day(env.occurred_on) and self._names((env.recorded_by,), ascii_)):
             return None
         if env.occurred_on > self.today and env.type != "reminder.issued":
             return None
@@ -269,7 +281,7 @@ class FastChecker:
             occurred_on=env.occurred_on,
             recorded_at=env.recorded_at,
             recorded_by=env.recorded_by,
-            data=canonical.decode("utf-8"),
+            data=canonical,
         )
         if hashed is not None:
             body = event.canonical_body(hashed[0], hashed[1]).encode("utf-8")
@@ -304,17 +316,15 @@ class FastChecker:
         return True
 
     @staticmethod
-    def _name(name: str, ascii_: bool) -> bool:
-        """Names are stored in Unicode normal form C (a line all ASCII needs no look)."""
-        return ascii_ or unicodedata.is_normalized("NFC", name)
-
-    @staticmethod
-    def _names(names: list[str] | UnsetType, ascii_: bool) -> bool:
-        """A list of names: each once, each in normal form C (absent and empty pass)."""
+    def _names(names: Sequence[str] | UnsetType, ascii_: bool) -> bool:
+        """Names: each once, bare, in Unicode normal form C (a line all ASCII needs no look)."""
         if not names:
             return True
         if len(names) > 1 and len(set(names)) != len(names):
             return False
+        for name in names:
+            if name[0] == " " or name[-1] == " ":
+                return False
         return ascii_ or all(unicodedata.is_normalized("NFC", n) for n in names)
 
     def _label(self, status: str | UnsetType, label: str | UnsetType) -> bool:
@@ -336,7 +346,8 @@ class FastChecker:
 
     def _added(self, d: _Added, ascii_: bool) -> Links | None:
         if not (
-            self._names(d.parties, ascii_)
+            _bare(d.title)
+            and self._names(d.parties, ascii_)
             and self._names(d.tags, ascii_)
             and self._names(d.aliases, ascii_)
             and self._label(d.status, d.label)
@@ -355,7 +366,8 @@ class FastChecker:
             if not clear or len(set(clear)) != len(clear) or any(c not in CLEARABLE for c in clear):
                 return None
         if not (
-            self._names(d.parties, ascii_)
+            (d.title is UNSET or _bare(d.title))
+            and self._names(d.parties, ascii_)
             and self._names(d.tags, ascii_)
             and self._names(d.aliases, ascii_)
             and (d.review_every is UNSET or rules.duration_problem(d.review_every) is None)
@@ -365,11 +377,14 @@ class FastChecker:
         return Links(None, (d.commitment,), None)
 
     def _statement(self, d: _Statement1 | _Statement2, ascii_: bool) -> Links | None:
-        if isinstance(d, _Statement1):
-            speakers_ok = ascii_ or unicodedata.is_normalized("NFC", d.by)
-        else:
-            speakers_ok = self._names(d.speakers, ascii_)
-        if not (speakers_ok and self._names(d.tags, ascii_)):
+        speakers = (d.by,) if isinstance(d, _Statement1) else d.speakers
+        if not (
+            _bare(d.quote)
+            and (d.source is UNSET or _bare(d.source))
+            and (d.note is UNSET or _bare(d.note))
+            and self._names(speakers, ascii_)
+            and self._names(d.tags, ascii_)
+        ):
             return None
         refs = []
         for ref in d.commitments:
@@ -380,14 +395,16 @@ class FastChecker:
 
     def _scheduled(self, d: _Scheduled, ascii_: bool) -> Links | None:
         ok = self._day(d.due) and self._ids((d.commitment,))
+        ok = ok and (d.note is UNSET or _bare(d.note))
         return Links(None, (d.commitment,), None) if ok else None
 
     def _completed(self, d: _Completed, ascii_: bool) -> Links | None:
-        return Links(None, (d.commitment,), None) if self._ids((d.commitment,)) else None
+        ok = self._ids((d.commitment,)) and (d.note is UNSET or _bare(d.note))
+        return Links(None, (d.commitment,), None) if ok else None
 
     def _retracted(self, d: _Retracted, ascii_: bool) -> Links | None:
-        return Links(None, (), d.event) if _UUID_RE.match(d.event) else None
+        return Links(None, (), d.event) if _UUID_RE.match(d.event) and _bare(d.reason) else None
 
     def _reminder(self, d: _Reminder, ascii_: bool) -> Links | None:
-        ok = self._day(d.day) and self._day(d.now)
+        ok = self._day(d.day) and self._day(d.now) and (d.schedule is UNSET or _bare(d.schedule))
         return Links(None, (), None) if ok and (d.items is UNSET or self._ids(d.items)) else None
