@@ -249,8 +249,8 @@ class FastChecker:
             if decoder is None:
                 return None
             data = decoder.decode(env.data)
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            return None
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            return None  # (msgspec skips a raw value recursively: deep nesting)
         canonical = _encode(data).decode("utf-8")
         hashed = None
         quotes = _QUOTES
