@@ -215,3 +215,14 @@ def test_shuffled_keys_and_spaces_still_agree(payload, r, ascii_, spaced):
     r.shuffle(items)
     line["data"] = dict(items)
     agree(written(line, ascii_=ascii_, sort=False, spaced=spaced))
+
+
+@given(st.lists(st.uuids().map(str), unique=True, max_size=200), st.uuids().map(str))
+def test_the_filter_of_appended_ids_never_forgets_one(added, other):
+    from tracker.application.integrity import _Filter
+
+    seen = _Filter(bits=1 << 10)  # small, so that false yeses happen too
+    for key in added:
+        seen.add(key)
+    assert all(key in seen for key in added)
+    assert other not in _Filter()

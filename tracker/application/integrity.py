@@ -36,7 +36,7 @@ from events import (
 )
 from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
-from projections.sql import Sql
+from projections.sql import Row, Sql
 from tracker.application.import_fast import Fast, FastChecker, Links
 from tracker.application.session import Session
 from tracker.domain import values
@@ -554,6 +554,10 @@ class _Checker:
         # Events retracted by lines of the file: retractions are rare, so a set stays small.
         self.retracted: set[str] = set()
         self.fast = FastChecker(today)
+        # Into a log empty before the import, an id can only be in it already if an earlier
+        # line of the file added it: the ids appended go into a filter, and only those it
+        # may hold are looked up (each lookup is a random probe of the id index).
+        self.appended = _Filter() if before_seq == 0 else None
         self.new = 0
         self.skipped = 0
 
@@ -608,22 +612,28 @@ class _Checker:
         if not batch:
             return []
         ids = [event.id for _, event, _ in batch]
-        marks = ", ".join("?" for _ in ids)
+        appended = self.appended
+        if appended is not None:  # nothing skipped either: nothing was in the log
+            ids = [event_id for event_id in ids if event_id in appended]
         in_log = {
             r["id"]: r
-            for r in self.sql.query(
-                f"SELECT id, seq, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
-            )
+            for r in self._query_ids("SELECT id, seq, type, occurred_on, data FROM events", ids)
         }
-        skipped_earlier = {
-            r["id"]: r["line"]
-            for r in self.sql.query(
-                f"SELECT id, line FROM import_skipped WHERE id IN ({marks})", ids
-            )
-        }
+        skipped_earlier = (
+            {
+                r["id"]: r["line"]
+                for r in self._query_ids("SELECT id, line FROM import_skipped", ids)
+            }
+            if appended is None
+            else {}
+        )
         here: dict[str, tuple[int, str]] = {}
         if not in_log and not skipped_earlier:
-            return self._check_all_new(batch, here)
+            all_new = self._check_all_new(batch, here)
+            if appended is not None:
+                for event_id in here:
+                    appended.add(event_id)
+            return all_new
         new: list[NewEvent] = []
         skipped: list[tuple[str, int]] = []
         for number, event, links in batch:
@@ -657,7 +667,16 @@ class _Checker:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
         if skipped:
             self.sql.executemany("INSERT INTO import_skipped (id, line) VALUES (?, ?)", skipped)
+        if appended is not None:
+            for event in new:
+                appended.add(event.id)
         return new
+
+    def _query_ids(self, select: str, ids: list[str]) -> list[Row]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self.sql.query(f"{select} WHERE id IN ({marks})", ids)
 
     def _check_all_new(
         self, batch: list[tuple[int, NewEvent, Links]], here: dict[str, tuple[int, str]]
@@ -747,6 +766,28 @@ class _Checker:
             self.superseding.get(supersedes, set()).discard(target)
         self.commitments.discard(cid)
         self.added.discard(cid)
+
+
+class _Filter:
+    """A Bloom filter of strings: `in` may say yes wrongly (rarely), never no wrongly.
+
+    2 MiB, two bits a string from its hash: about 1.4% false yeses after a million.
+    """
+
+    def __init__(self, bits: int = 1 << 24) -> None:
+        self.mask = bits - 1
+        self.bits = bytearray(bits >> 3)
+
+    def add(self, key: str) -> None:
+        h = hash(key)
+        a, b = h & self.mask, (h >> 32) & self.mask
+        self.bits[a >> 3] |= 1 << (a & 7)
+        self.bits[b >> 3] |= 1 << (b & 7)
+
+    def __contains__(self, key: str) -> bool:
+        h = hash(key)
+        a, b = h & self.mask, (h >> 32) & self.mask
+        return bool(self.bits[a >> 3] & (1 << (a & 7)) and self.bits[b >> 3] & (1 << (b & 7)))
 
 
 def import_events(
