@@ -36,7 +36,8 @@ from events import (
 )
 from events.codec import ENVELOPE_FIELDS, canonical_json, check_name, check_uuid, event_hash
 from projections import PROJECTIONS
-from projections.sql import Sql
+from projections.sql import Row, Sql
+from tracker.application.import_fast import Fast, FastChecker, Links
 from tracker.application.session import Session
 from tracker.domain import values
 from tracker.errors import UserError, shown
@@ -253,8 +254,8 @@ def _field(line: dict[str, Any], name: str) -> Any:
     return line[name]
 
 
-def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], NewEvent, Event]:
-    """Check one line of an export; return it parsed, as a NewEvent, and its payload."""
+def _parse_line(raw: bytes, today: date = date.max) -> Fast:
+    """Check one line of an export precisely: its event, or the line's mistake named."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -321,7 +322,17 @@ def _parse_line(raw: bytes, today: date = date.max) -> tuple[dict[str, Any], New
         recorded_by=recorded_by,
         data=canonical_json(line["data"]),
     )
-    return line, event, payload
+    hashed = (line["seq"], line["prev_hash"], line["hash"]) if "hash" in line else None
+    return Fast(event, links_of(payload), hashed)
+
+
+def links_of(payload: Event) -> Links:
+    """What an event says about other commitments and events, for the import's checks."""
+    if isinstance(payload, CommitmentAdded):
+        refs = (payload.supersedes,) if payload.supersedes else ()
+        return Links(payload.commitment, refs, None)
+    retracts = payload.event if isinstance(payload, EventRetracted) else None
+    return Links(None, commitments_of(payload), retracts)
 
 
 # An export line is an envelope around data a few levels deep; anything deeper, or a
@@ -542,27 +553,36 @@ class _Checker:
             self.superseding.setdefault(r["commitment_id"], set()).add(r["event_id"])
         # Events retracted by lines of the file: retractions are rare, so a set stays small.
         self.retracted: set[str] = set()
+        self.fast = FastChecker(today)
+        # Into a log empty before the import, an id can only be in it already if an earlier
+        # line of the file added it: the ids appended go into a filter, and only those it
+        # may hold are looked up (each lookup is a random probe of the id index).
+        self.appended = _Filter() if before_seq == 0 else None
         self.new = 0
         self.skipped = 0
 
     def check(self, batch: Sequence[tuple[int, bytes]]) -> list[NewEvent]:
         """The batch's events that are new to the log, checked; UserError names a bad line."""
-        parsed: list[tuple[int, NewEvent, Event]] = []
+        parsed: list[tuple[int, NewEvent, Links]] = []
+        fast = self.fast.check
         for number, raw in batch:
             try:
-                line, event, payload = _parse_line(raw, self.today)
-                self._follow_chain(number, line)
+                # The compiled check accepts the ordinary line; any other gets the precise
+                # one, which accepts it too or names its mistake.
+                event, links, hashed = fast(raw) or _parse_line(raw, self.today)
+                self._follow_chain(number, event.id, hashed)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
                 raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
-            parsed.append((number, event, payload))
+            parsed.append((number, event, links))
         return self._check_batch(parsed)
 
-    def _follow_chain(self, number: int, line: dict[str, Any]) -> None:
+    def _follow_chain(
+        self, number: int, event_id: str, hashed: tuple[int, str, str] | None
+    ) -> None:
         """Lines that carry hashes must chain as the export wrote them: none removed,
         moved, or edited with its hash taken off (a line without one between them)."""
-        hashed = "hash" in line
-        if not hashed:
+        if hashed is None:
             if self.previous is not None and self.gap is None:
                 self.gap = number
             return
@@ -573,42 +593,50 @@ class _Checker:
                 "removed?)",
                 line=self.gap,
             )
-        seq, prev_hash = line["seq"], line["prev_hash"]
+        seq, prev_hash, hash_ = hashed
         if self.previous is None:
             if seq == 1 and prev_hash != GENESIS_HASH:
                 raise _LineError("seq 1 must have the genesis prev_hash (64 zeros)")
         else:
             last_number, last_seq, last_hash = self.previous
-            if line["hash"] == last_hash:
-                raise _LineError(f"id {line['id']} already appears on line {last_number}")
+            if hash_ == last_hash:
+                raise _LineError(f"id {event_id} already appears on line {last_number}")
             if seq != last_seq + 1 or prev_hash != last_hash:
                 raise _LineError(
                     f"does not follow line {last_number} in the export's hash chain (seq {seq} "
                     f"after seq {last_seq}): a line was removed, moved or edited"
                 )
-        self.previous = (number, seq, line["hash"])
+        self.previous = (number, seq, hash_)
 
-    def _check_batch(self, batch: list[tuple[int, NewEvent, Event]]) -> list[NewEvent]:
+    def _check_batch(self, batch: list[tuple[int, NewEvent, Links]]) -> list[NewEvent]:
         if not batch:
             return []
         ids = [event.id for _, event, _ in batch]
-        marks = ", ".join("?" for _ in ids)
+        appended = self.appended
+        if appended is not None:  # nothing skipped either: nothing was in the log
+            ids = [event_id for event_id in ids if event_id in appended]
         in_log = {
             r["id"]: r
-            for r in self.sql.query(
-                f"SELECT id, seq, type, occurred_on, data FROM events WHERE id IN ({marks})", ids
-            )
+            for r in self._query_ids("SELECT id, seq, type, occurred_on, data FROM events", ids)
         }
-        skipped_earlier = {
-            r["id"]: r["line"]
-            for r in self.sql.query(
-                f"SELECT id, line FROM import_skipped WHERE id IN ({marks})", ids
-            )
-        }
+        skipped_earlier = (
+            {
+                r["id"]: r["line"]
+                for r in self._query_ids("SELECT id, line FROM import_skipped", ids)
+            }
+            if appended is None
+            else {}
+        )
         here: dict[str, tuple[int, str]] = {}
+        if not in_log and not skipped_earlier:
+            all_new = self._check_all_new(batch, here)
+            if appended is not None:
+                for event_id in here:
+                    appended.add(event_id)
+            return all_new
         new: list[NewEvent] = []
         skipped: list[tuple[str, int]] = []
-        for number, event, payload in batch:
+        for number, event, links in batch:
             try:
                 stored = in_log.get(event.id)
                 first = skipped_earlier.get(event.id) or here.get(event.id, (None,))[0]
@@ -634,31 +662,59 @@ class _Checker:
                     self.new += 1
                     new.append(event)
                     self.lines.append(number)
-                self._check_references(event.id, payload, here, is_new=stored is None)
+                self._check_references(event.id, links, here, is_new=stored is None)
             except _LineError as exc:
                 raise UserError(f"line {number}: {exc}; nothing was imported") from None
         if skipped:
             self.sql.executemany("INSERT INTO import_skipped (id, line) VALUES (?, ?)", skipped)
+        if appended is not None:
+            for event in new:
+                appended.add(event.id)
         return new
 
+    def _query_ids(self, select: str, ids: list[str]) -> list[Row]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self.sql.query(f"{select} WHERE id IN ({marks})", ids)
+
+    def _check_all_new(
+        self, batch: list[tuple[int, NewEvent, Links]], here: dict[str, tuple[int, str]]
+    ) -> list[NewEvent]:
+        """`_check_batch` when no event of the batch is in the log yet (the common case)."""
+        check_references, lines = self._check_references, self.lines
+        for number, event, links in batch:
+            event_id = event.id
+            try:
+                if event_id in here:
+                    raise _LineError(f"id {event_id} already appears on line {here[event_id][0]}")
+                here[event_id] = (number, event.type)
+                lines.append(number)
+                check_references(event_id, links, here, is_new=True)
+            except _LineError as exc:
+                raise UserError(f"line {number}: {exc}; nothing was imported") from None
+        self.new += len(batch)
+        return [event for _, event, _ in batch]
+
     def _check_references(
-        self, event_id: str, payload: Event, here: dict[str, tuple[int, str]], *, is_new: bool
+        self, event_id: str, links: Links, here: dict[str, tuple[int, str]], *, is_new: bool
     ) -> None:
         """What the CLI's decisions would refuse, an import refuses too."""
-        if isinstance(payload, CommitmentAdded):
-            exists = payload.commitment in self.commitments or payload.commitment in self.added
+        refs = links.refs
+        added = links.adds
+        if added is not None:
+            supersedes = refs[0] if refs else None
+            exists = added in self.commitments or added in self.added
             if is_new and exists:
-                raise _LineError(f"commitment {payload.commitment!r} already exists in the log")
-            self.added.add(payload.commitment)
-            self.adding[event_id] = (payload.commitment, payload.supersedes)
-            if payload.supersedes == payload.commitment:
-                raise _LineError(f"commitment {payload.commitment!r} cannot supersede itself")
-            if payload.supersedes:
-                self.superseding.setdefault(payload.supersedes, set()).add(event_id)
-            refs: tuple[str, ...] = (payload.supersedes,) if payload.supersedes else ()
+                raise _LineError(f"commitment {added!r} already exists in the log")
+            self.added.add(added)
+            self.adding[event_id] = (added, supersedes)
+            if supersedes == added:
+                raise _LineError(f"commitment {added!r} cannot supersede itself")
+            if supersedes:
+                self.superseding.setdefault(supersedes, set()).add(event_id)
         else:
-            refs = commitments_of(payload)
-            if len(set(refs)) != len(refs):
+            if len(refs) > 1 and len(set(refs)) != len(refs):
                 twice = next(cid for cid in refs if refs.count(cid) > 1)
                 raise _LineError(f"commitment {twice!r} is named twice")
         for cid in refs:
@@ -666,8 +722,8 @@ class _Checker:
                 raise _LineError(
                     f"commitment {cid!r} is neither in the log nor added earlier in the file"
                 )
-        if isinstance(payload, EventRetracted):
-            self._check_retraction(payload.event, here, is_new=is_new)
+        if links.retracts is not None:
+            self._check_retraction(links.retracts, here, is_new=is_new)
 
     def _check_retraction(
         self, target: str, here: dict[str, tuple[int, str]], *, is_new: bool
@@ -710,6 +766,28 @@ class _Checker:
             self.superseding.get(supersedes, set()).discard(target)
         self.commitments.discard(cid)
         self.added.discard(cid)
+
+
+class _Filter:
+    """A Bloom filter of strings: `in` may say yes wrongly (rarely), never no wrongly.
+
+    2 MiB, two bits a string from its hash: about 1.4% false yeses after a million.
+    """
+
+    def __init__(self, bits: int = 1 << 24) -> None:
+        self.mask = bits - 1
+        self.bits = bytearray(bits >> 3)
+
+    def add(self, key: str) -> None:
+        h = hash(key)
+        a, b = h & self.mask, (h >> 32) & self.mask
+        self.bits[a >> 3] |= 1 << (a & 7)
+        self.bits[b >> 3] |= 1 << (b & 7)
+
+    def __contains__(self, key: str) -> bool:
+        h = hash(key)
+        a, b = h & self.mask, (h >> 32) & self.mask
+        return bool(self.bits[a >> 3] & (1 << (a & 7)) and self.bits[b >> 3] & (1 << (b & 7)))
 
 
 def import_events(

@@ -197,10 +197,10 @@ class LogStore:
         for batch in batches:
             if not batch:
                 continue
-            stored = self._chain(batch, seq, prev)
-            self._insert(stored)
-            seq, prev = stored[-1].seq, stored[-1].hash
-            count += len(stored)
+            rows = _chain_rows(batch, seq, prev)
+            self._insert_rows(rows)
+            seq, prev = rows[-1][1], rows[-1][-1]
+            count += len(rows)
             if progress:
                 progress("appending", count, 0)
         if count:
@@ -242,25 +242,23 @@ class LogStore:
         return stored
 
     def _insert(self, stored: Sequence[StoredEvent]) -> None:
+        self._insert_rows([tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored])
+
+    def _insert_rows(self, meant: list[tuple[Any, ...]]) -> None:
+        """Insert rows (tuples of EVENT_COLUMNS), then read them back, in the same transaction.
+
+        Exactly these rows must come back: a rule tracker did not make (a trigger that
+        ignores or rewrites an insert) would otherwise let "logged" be printed for an event
+        that is not in the log.
+        """
         try:
-            self.sql.executemany(
-                INSERT_EVENT, [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored]
-            )
+            self.sql.executemany(INSERT_EVENT, meant)
         except self.refused_errors as exc:
             raise RuntimeFailure(
                 f"the log refused the append ({exc}); nothing was written"
             ) from None
-        self._check_inserted(stored)
-
-    def _check_inserted(self, stored: Sequence[StoredEvent]) -> None:
-        """Read back what was just inserted, in the same transaction: exactly these rows.
-
-        A rule tracker did not make (a trigger that ignores or rewrites an insert) would
-        otherwise let "logged" be printed for an event that is not in the log.
-        """
         # One row more than meant: a row added behind the append shows as a difference too.
-        found = self._rows_since(stored[0].seq, len(stored) + 1)
-        meant = [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored]
+        found = self._rows_since(meant[0][1], len(meant) + 1)
         if found != meant:
             matching = len(set(found) & set(meant))
             raise RuntimeFailure(
@@ -365,6 +363,50 @@ class LogStore:
             self._fold(projection, 0, progress)
             self._set_checkpoint(projection.name, projection.version, total)
         return total
+
+
+def _chain_rows(new: Sequence[NewEvent], seq: int, prev: str) -> list[tuple[Any, ...]]:
+    """Chain events after (seq, prev) into rows of EVENT_COLUMNS, hashed as SPEC says.
+
+    The rows go straight to the driver: an import builds no `StoredEvent` per event.
+    """
+    from hashlib import sha256  # here: opening a store to read needs no hashing
+
+    rows = []
+    for event in new:
+        seq += 1
+        digest = sha256(event.canonical_body(seq, prev).encode("utf-8")).hexdigest()
+        rows.append(
+            (
+                event.id,
+                seq,
+                event.type,
+                event.schema,
+                event.occurred_on,
+                event.recorded_at,
+                event.recorded_by,
+                event.data,
+                prev,
+                digest,
+            )
+        )
+        prev = digest
+    return rows
+
+
+# _chain_rows writes the columns in this order.
+assert EVENT_COLUMNS == (
+    "id",
+    "seq",
+    "type",
+    "schema",
+    "occurred_on",
+    "recorded_at",
+    "recorded_by",
+    "data",
+    "prev_hash",
+    "hash",
+)
 
 
 def replay(
