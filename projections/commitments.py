@@ -276,8 +276,22 @@ SQLITE_FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "reminders": (f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",),
 }
-SQLITE_VIEWS = ("commitment_status", "statement_timeline")
+SQLITE_VIEWS = ("commitment_status", "statement_timeline", "statement_text")
 SQLITE_FTS = "timeline_fts"
+SQLITE_FTS_CONTENT = "statement_text"
+# A statement's speakers as one line, as `StatementRecorded.by` joins them, for the search
+# index. Without json_each, which FTS5 cannot read through a view: a list of one is its
+# name, a longer list is its JSON with the '","' between names made ', ' (a list whose JSON
+# escapes a character, a name's quote or backslash, is shown as that JSON: the same words).
+_FTS_SPEAKER = (
+    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
+    "WHEN json_array_length(e.data, '$.speakers') = 1 "
+    "THEN json_extract(e.data, '$.speakers[0]') "
+    "WHEN instr(json_extract(e.data, '$.speakers'), '\\') = 0 "
+    "THEN replace(substr(json_extract(e.data, '$.speakers'), 3, "
+    "length(json_extract(e.data, '$.speakers')) - 4), '\",\"', ', ') "
+    "ELSE json_extract(e.data, '$.speakers') END"
+)
 SQLITE_EXTRAS = (
     # Staleness is left out: it depends on NOW and TRACKER_REVIEW_EVERY (tracker status).
     """CREATE VIEW commitment_status AS
@@ -301,50 +315,49 @@ SQLITE_EXTRAS = (
         SELECT max(a.seq) FROM timeline AS a
         WHERE a.commitment_id = t.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL
     )""",
-    # Full-text search over quotes, speakers and sources (`tracker search`). It keeps its
-    # own copy, so it never depends on timeline rowids, which VACUUM may renumber; triggers
-    # keep it in step in the same transaction as the timeline, for appends, imports and
-    # rebuilds alike.
-    """CREATE VIRTUAL TABLE timeline_fts USING fts5(
+    # Full-text search over quotes, speakers and sources (`tracker search`), one entry per
+    # statement, keyed by its log position. The index holds no copy of the text: its
+    # columns are read from the events table through the view `statement_text` (FTS5's
+    # external content), so a quote is stored once, in the log, whatever the number of
+    # commitments it concerns. Whether a statement is retracted is read the same way.
+    f"""CREATE VIEW {SQLITE_FTS_CONTENT} AS
+    SELECT e.seq,
+        json_extract(e.data, '$.quote') AS quote,
+        {_FTS_SPEAKER} AS speaker,
+        (SELECT group_concat(t.commitment_id, ', ') FROM timeline AS t
+         WHERE t.event_id = e.id) AS commitment_id,
+        e.occurred_on AS date,
+        json_extract(e.data, '$.source') AS source,
+        EXISTS (SELECT 1 FROM retractions AS r WHERE r.target = e.id) AS retracted,
+        e.id AS event_id
+    FROM events AS e WHERE e.type = '{StatementRecorded.TYPE}'""",
+    f"""CREATE VIRTUAL TABLE {SQLITE_FTS} USING fts5(
         quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source,
-        retracted UNINDEXED, event_id UNINDEXED
+        retracted UNINDEXED, event_id UNINDEXED,
+        content='{SQLITE_FTS_CONTENT}', content_rowid='seq'
     )""",
-    # Where each timeline row's search entry is. FTS5 cannot index its UNINDEXED columns,
-    # so without this a retraction would scan the whole search table (quadratic in bulk).
-    """CREATE TABLE timeline_fts_rows (
-        seq INTEGER NOT NULL,
-        commitment_id TEXT NOT NULL,
-        fts_rowid INTEGER NOT NULL,
-        PRIMARY KEY (seq, commitment_id)
-    )""",
-    """CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline WHEN new.quote IS NOT NULL
+    # A statement's first timeline row indexes it (its text is the same on every row);
+    # a bulk load drops these and indexes its statements in one statement (bulk_end).
+    f"""CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline
+    WHEN new.role = '{STATEMENT}' AND NOT EXISTS (
+        SELECT 1 FROM timeline AS o WHERE o.event_id = new.event_id AND o.rowid != new.rowid)
     BEGIN
-        INSERT INTO timeline_fts (quote, speaker, commitment_id, date, source, retracted, event_id)
-        VALUES (new.quote, new.speaker, new.commitment_id, new.effective_on, new.source,
-                new.retracted_by IS NOT NULL, new.event_id);
-        INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid)
-        VALUES (new.seq, new.commitment_id, last_insert_rowid());
+        INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source)
+        VALUES (new.seq, new.quote, new.speaker, new.source);
     END""",
-    """CREATE TRIGGER timeline_fts_retract AFTER UPDATE OF retracted_by ON timeline
-    WHEN new.quote IS NOT NULL
+    f"""CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline
+    WHEN old.role = '{STATEMENT}' AND NOT EXISTS (
+        SELECT 1 FROM timeline AS o WHERE o.event_id = old.event_id)
     BEGIN
-        UPDATE timeline_fts SET retracted = (new.retracted_by IS NOT NULL)
-        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
-                       WHERE seq = new.seq AND commitment_id = new.commitment_id);
-    END""",
-    """CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline WHEN old.quote IS NOT NULL
-    BEGIN
-        DELETE FROM timeline_fts
-        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
-                       WHERE seq = old.seq AND commitment_id = old.commitment_id);
-        DELETE FROM timeline_fts_rows WHERE seq = old.seq AND commitment_id = old.commitment_id;
+        INSERT INTO {SQLITE_FTS} ({SQLITE_FTS}, rowid, quote, speaker, source)
+        VALUES ('delete', old.seq, old.quote, old.speaker, old.source);
     END""",
 )
 
-
-_FTS_INSERT_TRIGGER = next(
-    statement for statement in SQLITE_EXTRAS if "TRIGGER timeline_fts_insert" in statement
+_FTS_TRIGGERS = tuple(
+    statement for statement in SQLITE_EXTRAS if statement.startswith("CREATE TRIGGER")
 )
+_FTS_TRIGGER_NAMES = tuple(statement.split()[2] for statement in _FTS_TRIGGERS)
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:
@@ -795,7 +808,7 @@ class CommitmentProjection:
             for view in SQLITE_VIEWS:
                 sql.execute(f"DROP VIEW IF EXISTS {view}")
             sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}")
-            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}_rows")
+            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}_rows")  # up to version 7
         for table in reversed(self.tables):
             sql.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in create_statements(sql.dialect):
@@ -804,46 +817,24 @@ class CommitmentProjection:
     def bulk_start(self, sql: Sql) -> None:
         """Before a rebuild or an import: stop indexing quotes row by row (see bulk_end)."""
         if sql.dialect == "sqlite":
-            sql.execute("DROP TRIGGER IF EXISTS timeline_fts_insert")
+            for trigger in _FTS_TRIGGER_NAMES:
+                sql.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
     def bulk_end(self, sql: Sql, after_seq: int) -> None:
-        """Index the quotes of the events after `after_seq` in one statement, and resume.
+        """Index the statements after `after_seq` in one statement, and resume.
 
         Row by row, the search index's trigger was two thirds of a rebuild's time; one
-        INSERT ... SELECT over the new timeline rows does the same work at a third the cost.
+        INSERT ... SELECT over the new statements does the same work at a fraction of it.
         """
         if sql.dialect != "sqlite":
             return
-        last = sql.query("SELECT rowid FROM timeline_fts ORDER BY rowid DESC LIMIT 1")
-        base = last[0]["rowid"] if last else 0
-        # The new quotes are listed once, numbered by the list's own rowid, so the index and
-        # its row map agree without sorting the timeline twice.
         sql.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS fts_new (n INTEGER PRIMARY KEY, seq INTEGER, "
-            "commitment_id TEXT, quote TEXT, speaker TEXT, date TEXT, source TEXT, "
-            "retracted INTEGER, event_id TEXT)"
-        )
-        sql.execute("DELETE FROM temp.fts_new")
-        sql.execute(
-            "INSERT INTO temp.fts_new (seq, commitment_id, quote, speaker, date, source, "
-            "retracted, event_id) SELECT seq, commitment_id, quote, speaker, effective_on, "
-            "source, retracted_by IS NOT NULL, event_id FROM timeline "
-            "WHERE quote IS NOT NULL AND seq > ?",
+            f"INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source) "
+            f"SELECT seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT} WHERE seq > ?",
             (after_seq,),
         )
-        sql.execute(
-            "INSERT INTO timeline_fts (rowid, quote, speaker, commitment_id, date, source, "
-            "retracted, event_id) SELECT ? + n, quote, speaker, commitment_id, date, source, "
-            "retracted, event_id FROM temp.fts_new",
-            (base,),
-        )
-        sql.execute(
-            "INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid) "
-            "SELECT seq, commitment_id, ? + n FROM temp.fts_new",
-            (base,),
-        )
-        sql.execute("DELETE FROM temp.fts_new")
-        sql.execute(_FTS_INSERT_TRIGGER)
+        for trigger in _FTS_TRIGGERS:
+            sql.execute(trigger)
 
     def apply(self, sql: Sql, events: Sequence[StoredEvent]) -> set[str]:
         """Fold a batch of events (in log order) into the timeline; return the touched ids.

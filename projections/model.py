@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 7
+VERSION = 8
 
 ADDED = "added"
 AMENDED = "amended"

@@ -161,11 +161,8 @@ class View:
         found: list[str] = []
         if self.sql.dialect == "sqlite":
             if fts_query is not None:
-                found.append(
-                    "(t.seq, t.commitment_id) IN (SELECT r.seq, r.commitment_id "
-                    "FROM timeline_fts AS f JOIN timeline_fts_rows AS r ON r.fts_rowid = f.rowid "
-                    "WHERE timeline_fts MATCH ?)"
-                )
+                # The search index has one entry per statement, its log position.
+                found.append("t.seq IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
                 params.append(fts_query)
         elif patterns:
             one = (
