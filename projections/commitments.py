@@ -59,14 +59,15 @@ from projections.model import NAME as NAME
 from projections.model import STATE_COLUMNS as STATE_COLUMNS
 from projections.model import STATEMENT as STATEMENT
 from projections.model import SUPERSEDED as SUPERSEDED
+from projections.model import TIMELINE_COLUMNS as TIMELINE_COLUMNS
 from projections.model import VERSION as VERSION
 from projections.model import CommitmentState as CommitmentState
 from projections.model import Entry as Entry
 from projections.model import LastStatement as LastStatement
+from projections.model import data_speaker, data_speakers, data_text, timeline
 from projections.model import entry_from_row as entry_from_row
 from projections.model import state_from_row as state_from_row
 from projections.model import summarize as summarize
-from projections.model import timeline
 from projections.sql import Sql
 
 
@@ -174,7 +175,7 @@ TABLES = ("commitments", "timeline", "retractions", "reminders")
 # rows into them at random places.
 TIMELINE_INDEXES = (
     "CREATE UNIQUE INDEX timeline_key ON timeline (commitment_id, seq)",
-    "CREATE INDEX timeline_event ON timeline (event_id)",
+    "CREATE INDEX timeline_seq ON timeline (seq)",
 )
 
 CREATE = (
@@ -207,18 +208,15 @@ CREATE = (
         aliases TEXT NOT NULL
     )""",
     "CREATE INDEX commitments_status ON commitments (status)",
+    # One row per event and commitment it concerns. What the log already holds for an
+    # event (its id, who recorded it, a statement's speakers, quote and source) is read
+    # from it by seq (projections.model.TIMELINE_SELECT), not copied here.
     """CREATE TABLE timeline (
         commitment_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        event_id TEXT NOT NULL,
         role TEXT NOT NULL,
         effective_on TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
-        recorded_by TEXT NOT NULL,
-        speaker TEXT,
-        speakers TEXT,
-        quote TEXT,
-        source TEXT,
         note TEXT,
         status TEXT,
         label TEXT,
@@ -266,7 +264,7 @@ SQLITE_FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "timeline": (
         f"FOREIGN KEY (commitment_id) REFERENCES commitments (id) {_DEFERRED}",
-        f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",
+        f"FOREIGN KEY (seq) REFERENCES events (seq) {_DEFERRED}",
         f"FOREIGN KEY (link) REFERENCES commitments (id) {_DEFERRED}",
         f"FOREIGN KEY (retracted_by) REFERENCES events (id) {_DEFERRED}",
     ),
@@ -304,12 +302,14 @@ SQLITE_EXTRAS = (
         (SELECT group_concat(t.value, ', ') FROM json_each(c.tags) AS t) AS tags,
         c.supersedes, c.superseded_by
     FROM commitments AS c""",
-    """CREATE VIEW statement_timeline AS
+    f"""CREATE VIEW statement_timeline AS
     SELECT t.commitment_id AS commitment, c.title AS commitment_title, t.effective_on AS date,
-        t.speaker, t.status AS status_asserted, t.label, t.quote, t.source, t.note,
-        CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted, t.retraction_reason,
-        t.event_id AS event, t.seq
-    FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
+        {data_speaker("sqlite")} AS speaker, t.status AS status_asserted, t.label,
+        {data_text("sqlite", "quote")} AS quote, {data_text("sqlite", "source")} AS source,
+        t.note, CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted,
+        t.retraction_reason, e.id AS event, t.seq
+    FROM timeline AS t JOIN events AS e ON e.seq = t.seq
+    LEFT JOIN commitments AS c ON c.id = t.commitment_id
     WHERE t.role = 'statement' AND t.seq > (
         -- statements on a commitment as it is now: not on one undone (its adding retracted)
         SELECT max(a.seq) FROM timeline AS a
@@ -325,7 +325,7 @@ SQLITE_EXTRAS = (
         json_extract(e.data, '$.quote') AS quote,
         {_FTS_SPEAKER} AS speaker,
         (SELECT group_concat(t.commitment_id, ', ') FROM timeline AS t
-         WHERE t.event_id = e.id) AS commitment_id,
+         WHERE t.seq = e.seq) AS commitment_id,
         e.occurred_on AS date,
         json_extract(e.data, '$.source') AS source,
         EXISTS (SELECT 1 FROM retractions AS r WHERE r.target = e.id) AS retracted,
@@ -340,17 +340,17 @@ SQLITE_EXTRAS = (
     # a bulk load drops these and indexes its statements in one statement (bulk_end).
     f"""CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline
     WHEN new.role = '{STATEMENT}' AND NOT EXISTS (
-        SELECT 1 FROM timeline AS o WHERE o.event_id = new.event_id AND o.rowid != new.rowid)
+        SELECT 1 FROM timeline AS o WHERE o.seq = new.seq AND o.rowid != new.rowid)
     BEGIN
         INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source)
-        VALUES (new.seq, new.quote, new.speaker, new.source);
+        SELECT seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT} WHERE seq = new.seq;
     END""",
     f"""CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline
-    WHEN old.role = '{STATEMENT}' AND NOT EXISTS (
-        SELECT 1 FROM timeline AS o WHERE o.event_id = old.event_id)
+    WHEN old.role = '{STATEMENT}' AND NOT EXISTS (SELECT 1 FROM timeline AS o WHERE o.seq = old.seq)
     BEGIN
         INSERT INTO {SQLITE_FTS} ({SQLITE_FTS}, rowid, quote, speaker, source)
-        VALUES ('delete', old.seq, old.quote, old.speaker, old.source);
+        SELECT 'delete', seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT}
+        WHERE seq = old.seq;
     END""",
 )
 
@@ -408,9 +408,16 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
 
 
 _INSERT_ENTRY = (
-    f"INSERT INTO timeline ({', '.join(ENTRY_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in ENTRY_COLUMNS)})"
+    f"INSERT INTO timeline ({', '.join(TIMELINE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in TIMELINE_COLUMNS)})"
 )
+_STORED = tuple(ENTRY_COLUMNS.index(c) for c in TIMELINE_COLUMNS)
+
+
+def _stored(entry: Entry) -> tuple[Any, ...]:
+    """An entry's timeline row: its columns but those read from the log."""
+    return tuple(entry[i] for i in _STORED)
+
 
 # --- the SQL fold --------------------------------------------------------------------------
 #
@@ -502,19 +509,32 @@ _AGGREGATES = f"""
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
             AS f_seq"""
 
+
 # One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
 # {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
 # its latest live `added` on count (`current`). One pass groups the live entries (g);
 # where some precede the latest adding (a commitment undone and added again, which is
 # rare) the group is made again from that adding on (r). Amendments and supersessions,
 # also rare, are looked up only where the group has some.
-_SUMMARY_SELECT = f"""
+def _summary_select(dialect: str) -> str:
+    """The status rows' SELECT; the last statement's words are read from its event."""
+    return _SUMMARY_TEMPLATE.format(
+        last_event="le.id",
+        last_by=data_speaker(dialect, "le"),
+        last_speakers=data_speakers(dialect, "le"),
+        last_quote=data_text(dialect, "quote", "le"),
+        last_source=data_text(dialect, "source", "le"),
+        where="{where}",
+    )
+
+
+_SUMMARY_TEMPLATE = f"""
 WITH g AS (
     SELECT commitment_id AS cid,
         max(CASE WHEN role = '{ADDED}' THEN seq END) AS a_seq, min(seq) AS first_seq,
         {_AGGREGATES}
     FROM timeline
-    WHERE retracted_by IS NULL {{where}}
+    WHERE retracted_by IS NULL {{{{where}}}}
     GROUP BY commitment_id
 ),
 r AS (
@@ -559,12 +579,12 @@ SELECT
     CASE WHEN s.new_status IN ({_OPEN_LIST}) THEN 1 ELSE 0 END,
     a.effective_on,
     coalesce(ls.effective_on, a.effective_on),
-    ls.event_id,
+    {{last_event}},
     ls.effective_on,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speaker, '') END,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speakers, '[]') END,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.quote, '') END,
-    ls.source,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_by}}, '') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_speakers}}, '[]') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_quote}}, '') END,
+    {{last_source}},
     s.statements,
     CASE WHEN s.d_seq IS NULL THEN f.due END,
     CASE WHEN s.d_seq IS NULL THEN f.note END,
@@ -587,14 +607,18 @@ FROM s
 JOIN timeline AS a ON a.commitment_id = s.cid AND a.seq = {_key_seq("s.k_added")}
 LEFT JOIN timeline AS ls ON ls.commitment_id = s.cid AND ls.seq = {_key_seq("s.k_last")}
 LEFT JOIN timeline AS f ON f.commitment_id = s.cid AND f.seq = s.f_seq
+LEFT JOIN events AS le ON le.seq = ls.seq
 """
 
-_SUMMARY_INSERT = f"INSERT INTO commitments ({', '.join(STATE_COLUMNS)}) {_SUMMARY_SELECT}"
+_SUMMARY_INSERT = {
+    dialect: f"INSERT INTO commitments ({', '.join(STATE_COLUMNS)}) {_summary_select(dialect)}"
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 # Timeline entries straight from the events table (SQLite's JSON functions), one INSERT per
 # role, as `entries_for` makes them; `?` is the seq after which events are folded.
-_ENTRY_PREFIX = "commitment_id, seq, event_id, role, effective_on, recorded_at, recorded_by"
+_ENTRY_PREFIX = "commitment_id, seq, role, effective_on, recorded_at"
 
 
 def _x(field: str, source: str = "e.data") -> str:
@@ -666,20 +690,6 @@ def _shapes_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
 
 _SHAPE_OK = {type_name: _shapes_ok(type_name, fields) for type_name, fields in shapes().items()}
 
-# A statement's speakers as the timeline stores them: the JSON list, and the list joined
-# with ", " (a one-element list, the common case, without listing it). Schema 1 had the
-# one speaker `by`.
-_SPEAKERS = (
-    "CASE WHEN e.schema = 1 THEN json_array(json_extract(e.data, '$.by')) "
-    "ELSE json_extract(e.data, '$.speakers') END"
-)
-_SPEAKER = (
-    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
-    "WHEN json_array_length(e.data, '$.speakers') = 1 THEN json_extract(e.data, '$.speakers[0]') "
-    "ELSE (SELECT group_concat(p.value, ', ') FROM json_each(e.data, '$.speakers') AS p) END"
-)
-
-
 # What a fold statement's row count counts: events, or a statement's commitments.
 EVENTS, REFS = "events", "refs"
 
@@ -698,7 +708,7 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
     def events_of(type_name: str) -> str:
         return f"e.seq > ? AND {_SHAPE_OK[type_name]}"
 
-    common = "e.seq, e.id, '{role}', e.occurred_on, e.recorded_at, e.recorded_by"
+    common = "e.seq, '{role}', e.occurred_on, e.recorded_at"
     added = CommitmentAdded.TYPE
     return (
         (
@@ -709,10 +719,9 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
         ),
         (
             insert(
-                "speaker, speakers, quote, source, note, status, label",
-                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_SPEAKER}, "
-                f"{_SPEAKERS}, "
-                f"{_x('quote')}, {_x('source')}, {_x('note')}, {_x('status', 'r.value')}, "
+                "note, status, label",
+                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, "
+                f"{_x('note')}, {_x('status', 'r.value')}, "
                 f"{_x('label', 'r.value')} FROM temp.fold_statements AS s "
                 "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",
                 f"s.seq > ? AND {_REF_OK}",
@@ -847,7 +856,7 @@ class CommitmentProjection:
         for event in events:
             payload = CODEC.decode_stored(event.type, event.schema, event.data)
             for entry in entries_for(event, payload):
-                new_entries.append(tuple(entry))  # an Entry is its columns, in order
+                new_entries.append(_stored(entry))
                 touched.add(entry.commitment_id)
             if isinstance(payload, EventRetracted):
                 if new_entries:  # the target may be in this very batch
@@ -899,13 +908,14 @@ class CommitmentProjection:
             "INSERT INTO retractions (seq, event_id, target, reason) VALUES (?, ?, ?, ?)",
             (event.seq, event.id, payload.event, payload.reason),
         )
+        target = "(SELECT seq FROM events WHERE id = ?)"
         sql.execute(
-            "UPDATE timeline SET retracted_by = ?, retraction_reason = ? WHERE event_id = ?",
+            f"UPDATE timeline SET retracted_by = ?, retraction_reason = ? WHERE seq = {target}",
             (event.id, payload.reason, payload.event),
         )
         sql.execute("UPDATE reminders SET retracted = 1 WHERE event_id = ?", (payload.event,))
         rows = sql.query(
-            "SELECT DISTINCT commitment_id FROM timeline WHERE event_id = ?", (payload.event,)
+            f"SELECT DISTINCT commitment_id FROM timeline WHERE seq = {target}", (payload.event,)
         )
         return {row["commitment_id"] for row in rows}
 
@@ -918,12 +928,14 @@ class CommitmentProjection:
             chunk = list(ids[start : start + _IDS_PER_STATEMENT])
             marks = ", ".join("?" for _ in chunk)
             sql.execute(f"DELETE FROM commitments WHERE id IN ({marks})", chunk)
-            sql.execute(_SUMMARY_INSERT.format(where=f"AND commitment_id IN ({marks})"), chunk)
+            sql.execute(
+                _SUMMARY_INSERT[sql.dialect].format(where=f"AND commitment_id IN ({marks})"), chunk
+            )
 
     def refresh_all(self, sql: Sql) -> None:
         """Every commitment's status row, in one statement (a rebuild's last step)."""
         sql.execute("DELETE FROM commitments")
-        sql.execute(_SUMMARY_INSERT.format(where=""))
+        sql.execute(_SUMMARY_INSERT[sql.dialect].format(where=""))
 
     def fold_logged(
         self,
@@ -948,8 +960,8 @@ class CommitmentProjection:
         sql.execute("DELETE FROM temp.fold_statements")
         load_first = not sql.query("SELECT 1 FROM timeline LIMIT 1")
         if load_first:  # an empty timeline (a rebuild, a first import): index it once, after
-            sql.execute("DROP INDEX timeline_key")
-            sql.execute("DROP INDEX timeline_event")
+            for index in TIMELINE_INDEXES:
+                sql.execute(f"DROP INDEX {index.split(' ON ')[0].split()[-1]}")
         counted = {EVENTS: 0, REFS: 0}
         for statement, counts in _SQLITE_FOLD:
             changed = sql.execute(statement, (after_seq,))
@@ -972,7 +984,8 @@ class CommitmentProjection:
             touched |= self.apply(sql, suspects)
         sql.execute(
             "UPDATE timeline SET retracted_by = r.event_id, retraction_reason = r.reason "
-            "FROM retractions AS r WHERE r.seq > ? AND timeline.event_id = r.target",
+            "FROM retractions AS r JOIN events AS x ON x.id = r.target "
+            "WHERE r.seq > ? AND timeline.seq = x.seq",
             (after_seq,),
         )
         sql.execute(
@@ -984,8 +997,8 @@ class CommitmentProjection:
             return None
         rows = sql.query(
             "SELECT DISTINCT commitment_id FROM timeline WHERE seq > ? UNION "
-            "SELECT commitment_id FROM timeline "
-            "WHERE event_id IN (SELECT target FROM retractions WHERE seq > ?)",
+            "SELECT commitment_id FROM timeline WHERE seq IN (SELECT x.seq FROM retractions AS r "
+            "JOIN events AS x ON x.id = r.target WHERE r.seq > ?)",
             (after_seq, after_seq),
         )
         return touched | {r["commitment_id"] for r in rows}
@@ -999,15 +1012,12 @@ class CommitmentProjection:
         partly = sql.query(
             "SELECT e.seq FROM events AS e WHERE e.seq > ? AND e.type = ? "
             "AND CASE WHEN json_valid(e.data) THEN "
-            "(SELECT count(*) FROM timeline AS t WHERE t.event_id = e.id) "
+            "(SELECT count(*) FROM timeline AS t WHERE t.seq = e.seq) "
             "!= json_array_length(e.data, '$.commitments') ELSE 0 END",
             (after_seq, StatementRecorded.TYPE),
         )
         for row in partly:
-            sql.execute(
-                "DELETE FROM timeline WHERE event_id = (SELECT id FROM events WHERE seq = ?)",
-                (row["seq"],),
-            )
+            sql.execute("DELETE FROM timeline WHERE seq = ?", (row["seq"],))
             seqs.add(row["seq"])
         return sorted(seqs)
 

@@ -250,4 +250,4 @@ def test_a_failed_first_import_leaves_the_indexes(tmp_path):
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    assert {"timeline_key", "timeline_event", "timeline_fts_insert"} <= names
+    assert {"timeline_key", "timeline_seq", "timeline_fts_insert"} <= names
