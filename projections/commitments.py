@@ -331,10 +331,12 @@ SQLITE_EXTRAS = (
         EXISTS (SELECT 1 FROM retractions AS r WHERE r.target = e.id) AS retracted,
         e.id AS event_id
     FROM events AS e WHERE e.type = '{StatementRecorded.TYPE}'""",
+    # columnsize=0: no table of each entry's length, which only ranking by bm25 reads
+    # (tracker ranks in Python); `ORDER BY rank` still works, from the text.
     f"""CREATE VIRTUAL TABLE {SQLITE_FTS} USING fts5(
         quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source,
         retracted UNINDEXED, event_id UNINDEXED,
-        content='{SQLITE_FTS_CONTENT}', content_rowid='seq'
+        content='{SQLITE_FTS_CONTENT}', content_rowid='seq', columnsize=0
     )""",
     # A statement's first timeline row indexes it (its text is the same on every row);
     # a bulk load drops these and indexes its statements in one statement (bulk_end).
@@ -742,12 +744,12 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
             EVENTS,
         ),
         (
-            insert(
-                "status, label, link",
-                f"{_x('supersedes')}, {common.format(role=SUPERSEDED)}, 'superseded', "
-                f"'superseded', {_x('commitment')} FROM events AS e",
-                f"{events_of(added)} AND {_x('supersedes')} IS NOT NULL",
-            ),
+            # The superseded commitment's entry, from the new one's `added` row just written
+            # (its link): cheaper than reading the events' JSON again.
+            f"INSERT INTO timeline ({_ENTRY_PREFIX}, status, label, link) "
+            f"SELECT a.link, a.seq, '{SUPERSEDED}', a.effective_on, a.recorded_at, "
+            "'superseded', 'superseded', a.commitment_id FROM timeline AS a "
+            f"WHERE a.seq > ? AND a.role = '{ADDED}' AND a.link IS NOT NULL",
             None,
         ),
         (
