@@ -104,6 +104,13 @@ TIMELINE_SELECT = (
 )
 
 
+# The same rows without a statement's words, for a fold that needs them only for the
+# last statement it finds (see View.states_as_of).
+TIMELINE_SELECT_WORDLESS = TIMELINE_SELECT.replace(
+    f"CASE WHEN t.role = '{STATEMENT}' THEN e.data END AS data", "NULL AS data"
+)
+
+
 class StatementText(NamedTuple):
     """A statement's words as the timeline shows them, read from its event's data."""
 

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.model import (
-    TIMELINE_SELECT,
+    TIMELINE_SELECT_WORDLESS,
     CommitmentState,
     Entry,
     data_speakers,
@@ -109,13 +109,42 @@ class View:
         return [state_from_row(r) for r in rows]
 
     def states_as_of(self, as_of: date) -> list[CommitmentState]:
-        """Every commitment as it stood on `as_of`, by the same fold as the stored rows."""
-        rows = self.sql.query(f"{TIMELINE_SELECT} ORDER BY t.commitment_id, t.seq")
+        """Every commitment as it stood on `as_of`, by the same fold as the stored rows.
+
+        The entries are read without their statements' words, which the fold does not
+        look at; each state's last statement then gets its own from the log.
+        """
+        rows = self.sql.query(f"{TIMELINE_SELECT_WORDLESS} ORDER BY t.commitment_id, t.seq")
         grouped: dict[str, list[Entry]] = {}
         for row in rows:
             grouped.setdefault(row["commitment_id"], []).append(entry_from_row(row))
         states = (summarize(entries, as_of) for entries in grouped.values())
-        return [s for s in states if s is not None]
+        return self._with_words([s for s in states if s is not None])
+
+    def _with_words(self, states: list[CommitmentState]) -> list[CommitmentState]:
+        """The states with their last statement's words read from its event."""
+        ids = sorted({s.last_statement.event for s in states if s.last_statement is not None})
+        words = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT id, schema, data FROM events WHERE id IN ({marks})"
+            for row in self.sql.query(query, chunk):
+                words[row["id"]] = statement_text(row["schema"], row["data"])
+        filled = []
+        for state in states:
+            last = state.last_statement
+            if last is not None:
+                said = words[last.event]
+                last = last._replace(
+                    by=said.speaker,
+                    quote=said.quote,
+                    source=said.source,
+                    speakers=tuple(json.loads(said.speakers)),
+                )
+                state = state._replace(last_statement=last)
+            filled.append(state)
+        return filled
 
     def timeline(self, cid: str) -> list[Entry]:
         return timeline(self.sql, cid)
