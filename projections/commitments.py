@@ -450,16 +450,20 @@ def _quoted(values: Iterable[str]) -> str:
 _OPEN_LIST = _quoted(sorted(OPEN_STATUSES))
 
 
-# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
-# {where} narrows the commitments (`AND commitment_id IN (...)`).
+# The description fields an amendment may change (each from the latest live amendment
+# that sets it: `summarize`).
+_AMENDABLE = ("title", "kind", "parties", "tags", "aliases")
+
+
 def _latest_amended(field: str) -> str:
-    """SQL: the latest live amendment's value of `field` for commitment s.cid, if any."""
+    """SQL: the latest live amendment's value of `field` for commitment s.cid, if any.
+
+    The aggregates (`_AGGREGATES`) found its key in the one pass over the entries; this
+    reads the one row.
+    """
     return (
-        f"CASE WHEN s.amended > 0 THEN (SELECT m.{field} FROM timeline AS m "
-        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
-        "AND m.seq >= s.a_seq "
-        f"AND m.{field} IS NOT NULL "
-        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+        f"(SELECT m.{field} FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.seq = {_key_seq(f's.k_{field}')})"
     )
 
 
@@ -484,12 +488,9 @@ def _quoted_json(text: str) -> str:
 
 def _latest_review_every() -> str:
     """SQL: the latest live amendment's review interval, '' if it cleared it, or NULL."""
-    cleared = _clears("m.cleared", "review_every")
     return (
-        "CASE WHEN s.amended > 0 THEN (SELECT coalesce(m.review_every, '') FROM timeline AS m "
-        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
-        f"AND (m.review_every IS NOT NULL OR {cleared}) "
-        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+        "(SELECT coalesce(m.review_every, '') FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.seq = {_key_seq('s.k_review_every')})"
     )
 
 
@@ -500,13 +501,21 @@ _CLOSES_FOLLOWUP = (
 )
 
 
+# The key of the latest live amendment setting each amendable field.
+_AMENDED_KEYS = ",\n        ".join(
+    f"max(CASE WHEN role = '{AMENDED}' AND {field} IS NOT NULL THEN {_KEY} END) AS k_{field}"
+    for field in _AMENDABLE
+)
+
 # What the status row needs from a commitment's live timeline entries, in one pass.
 _AGGREGATES = f"""
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
         max(CASE WHEN status IS NOT NULL THEN {_KEY} END) AS k_status,
         max(CASE WHEN role = '{STATEMENT}' THEN {_KEY} END) AS k_last,
         count(CASE WHEN role = '{STATEMENT}' THEN 1 END) AS statements,
-        count(CASE WHEN role = '{AMENDED}' THEN 1 END) AS amended,
+        {_AMENDED_KEYS},
+        max(CASE WHEN role = '{AMENDED}' AND (review_every IS NOT NULL
+            OR {_clears("cleared", "review_every")}) THEN {_KEY} END) AS k_review_every,
         count(CASE WHEN role = '{SUPERSEDED}' THEN 1 END) AS superseded,
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
             AS f_seq"""
