@@ -535,7 +535,6 @@ def _summary_select(dialect: str) -> str:
         last_speakers=data_speakers(dialect, "le"),
         last_quote=data_text(dialect, "quote", "le"),
         last_source=data_text(dialect, "source", "le"),
-        where="{where}",
     )
 
 
