@@ -722,20 +722,20 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
     added = CommitmentAdded.TYPE
     return (
         (
-            "INSERT INTO temp.fold_statements (seq, refs) "
-            "SELECT e.seq, json_array_length(e.data, '$.commitments') FROM events AS e "
-            f"WHERE {events_of(StatementRecorded.TYPE)}",
+            # What the rows need is listed with the guard's one reading of the JSON, so
+            # the next statement does not read the event again.
+            "INSERT INTO temp.fold_statements (seq, refs, refs_list, occurred_on, recorded_at, "
+            "note) SELECT e.seq, json_array_length(e.data, '$.commitments'), "
+            f"{_x('commitments')}, e.occurred_on, e.recorded_at, {_x('note')} "
+            f"FROM events AS e WHERE {events_of(StatementRecorded.TYPE)}",
             EVENTS,
         ),
         (
-            insert(
-                "note, status, label",
-                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, "
-                f"{_x('note')}, {_x('status', 'r.value')}, "
-                f"{_x('label', 'r.value')} FROM temp.fold_statements AS s "
-                "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",
-                f"s.seq > ? AND {_REF_OK}",
-            ),
+            f"INSERT INTO timeline ({_ENTRY_PREFIX}, note, status, label) "
+            f"SELECT {_x('id', 'r.value')}, s.seq, '{STATEMENT}', s.occurred_on, "
+            f"s.recorded_at, s.note, {_x('status', 'r.value')}, {_x('label', 'r.value')} "
+            "FROM temp.fold_statements AS s, json_each(s.refs_list) AS r "
+            f"WHERE s.seq > ? AND {_REF_OK}",
             REFS,
         ),
         (
@@ -964,8 +964,9 @@ class CommitmentProjection:
             applied = self.apply_all(sql, read(after_seq))
             return applied if after_seq else None
         sql.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS fold_statements "
-            "(seq INTEGER PRIMARY KEY, refs INTEGER NOT NULL)"
+            "CREATE TEMP TABLE IF NOT EXISTS fold_statements (seq INTEGER PRIMARY KEY, "
+            "refs INTEGER NOT NULL, refs_list TEXT, occurred_on TEXT, recorded_at TEXT, "
+            "note TEXT)"
         )
         sql.execute("DELETE FROM temp.fold_statements")
         load_first = not sql.query("SELECT 1 FROM timeline LIMIT 1")
