@@ -59,14 +59,15 @@ from projections.model import NAME as NAME
 from projections.model import STATE_COLUMNS as STATE_COLUMNS
 from projections.model import STATEMENT as STATEMENT
 from projections.model import SUPERSEDED as SUPERSEDED
+from projections.model import TIMELINE_COLUMNS as TIMELINE_COLUMNS
 from projections.model import VERSION as VERSION
 from projections.model import CommitmentState as CommitmentState
 from projections.model import Entry as Entry
 from projections.model import LastStatement as LastStatement
+from projections.model import data_speaker, data_speakers, data_text, timeline
 from projections.model import entry_from_row as entry_from_row
 from projections.model import state_from_row as state_from_row
 from projections.model import summarize as summarize
-from projections.model import timeline
 from projections.sql import Sql
 
 
@@ -174,7 +175,7 @@ TABLES = ("commitments", "timeline", "retractions", "reminders")
 # rows into them at random places.
 TIMELINE_INDEXES = (
     "CREATE UNIQUE INDEX timeline_key ON timeline (commitment_id, seq)",
-    "CREATE INDEX timeline_event ON timeline (event_id)",
+    "CREATE INDEX timeline_seq ON timeline (seq)",
 )
 
 CREATE = (
@@ -207,18 +208,15 @@ CREATE = (
         aliases TEXT NOT NULL
     )""",
     "CREATE INDEX commitments_status ON commitments (status)",
+    # One row per event and commitment it concerns. What the log already holds for an
+    # event (its id, who recorded it, a statement's speakers, quote and source) is read
+    # from it by seq (projections.model.TIMELINE_SELECT), not copied here.
     """CREATE TABLE timeline (
         commitment_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
-        event_id TEXT NOT NULL,
         role TEXT NOT NULL,
         effective_on TEXT NOT NULL,
         recorded_at TEXT NOT NULL,
-        recorded_by TEXT NOT NULL,
-        speaker TEXT,
-        speakers TEXT,
-        quote TEXT,
-        source TEXT,
         note TEXT,
         status TEXT,
         label TEXT,
@@ -266,7 +264,7 @@ SQLITE_FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "timeline": (
         f"FOREIGN KEY (commitment_id) REFERENCES commitments (id) {_DEFERRED}",
-        f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",
+        f"FOREIGN KEY (seq) REFERENCES events (seq) {_DEFERRED}",
         f"FOREIGN KEY (link) REFERENCES commitments (id) {_DEFERRED}",
         f"FOREIGN KEY (retracted_by) REFERENCES events (id) {_DEFERRED}",
     ),
@@ -276,8 +274,22 @@ SQLITE_FOREIGN_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "reminders": (f"FOREIGN KEY (event_id) REFERENCES events (id) {_DEFERRED}",),
 }
-SQLITE_VIEWS = ("commitment_status", "statement_timeline")
+SQLITE_VIEWS = ("commitment_status", "statement_timeline", "statement_text")
 SQLITE_FTS = "timeline_fts"
+SQLITE_FTS_CONTENT = "statement_text"
+# A statement's speakers as one line, as `StatementRecorded.by` joins them, for the search
+# index. Without json_each, which FTS5 cannot read through a view: a list of one is its
+# name, a longer list is its JSON with the '","' between names made ', ' (a list whose JSON
+# escapes a character, a name's quote or backslash, is shown as that JSON: the same words).
+_FTS_SPEAKER = (
+    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
+    "WHEN json_array_length(e.data, '$.speakers') = 1 "
+    "THEN json_extract(e.data, '$.speakers[0]') "
+    "WHEN instr(json_extract(e.data, '$.speakers'), '\\') = 0 "
+    "THEN replace(substr(json_extract(e.data, '$.speakers'), 3, "
+    "length(json_extract(e.data, '$.speakers')) - 4), '\",\"', ', ') "
+    "ELSE json_extract(e.data, '$.speakers') END"
+)
 SQLITE_EXTRAS = (
     # Staleness is left out: it depends on NOW and TRACKER_REVIEW_EVERY (tracker status).
     """CREATE VIEW commitment_status AS
@@ -290,61 +302,64 @@ SQLITE_EXTRAS = (
         (SELECT group_concat(t.value, ', ') FROM json_each(c.tags) AS t) AS tags,
         c.supersedes, c.superseded_by
     FROM commitments AS c""",
-    """CREATE VIEW statement_timeline AS
+    f"""CREATE VIEW statement_timeline AS
     SELECT t.commitment_id AS commitment, c.title AS commitment_title, t.effective_on AS date,
-        t.speaker, t.status AS status_asserted, t.label, t.quote, t.source, t.note,
-        CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted, t.retraction_reason,
-        t.event_id AS event, t.seq
-    FROM timeline AS t LEFT JOIN commitments AS c ON c.id = t.commitment_id
+        {data_speaker("sqlite")} AS speaker, t.status AS status_asserted, t.label,
+        {data_text("sqlite", "quote")} AS quote, {data_text("sqlite", "source")} AS source,
+        t.note, CASE WHEN t.retracted_by IS NULL THEN 0 ELSE 1 END AS retracted,
+        t.retraction_reason, e.id AS event, t.seq
+    FROM timeline AS t JOIN events AS e ON e.seq = t.seq
+    LEFT JOIN commitments AS c ON c.id = t.commitment_id
     WHERE t.role = 'statement' AND t.seq > (
         -- statements on a commitment as it is now: not on one undone (its adding retracted)
         SELECT max(a.seq) FROM timeline AS a
         WHERE a.commitment_id = t.commitment_id AND a.role = 'added' AND a.retracted_by IS NULL
     )""",
-    # Full-text search over quotes, speakers and sources (`tracker search`). It keeps its
-    # own copy, so it never depends on timeline rowids, which VACUUM may renumber; triggers
-    # keep it in step in the same transaction as the timeline, for appends, imports and
-    # rebuilds alike.
-    """CREATE VIRTUAL TABLE timeline_fts USING fts5(
+    # Full-text search over quotes, speakers and sources (`tracker search`), one entry per
+    # statement, keyed by its log position. The index holds no copy of the text: its
+    # columns are read from the events table through the view `statement_text` (FTS5's
+    # external content), so a quote is stored once, in the log, whatever the number of
+    # commitments it concerns. Whether a statement is retracted is read the same way.
+    f"""CREATE VIEW {SQLITE_FTS_CONTENT} AS
+    SELECT e.seq,
+        json_extract(e.data, '$.quote') AS quote,
+        {_FTS_SPEAKER} AS speaker,
+        (SELECT group_concat(t.commitment_id, ', ') FROM timeline AS t
+         WHERE t.seq = e.seq) AS commitment_id,
+        e.occurred_on AS date,
+        json_extract(e.data, '$.source') AS source,
+        EXISTS (SELECT 1 FROM retractions AS r WHERE r.target = e.id) AS retracted,
+        e.id AS event_id
+    FROM events AS e WHERE e.type = '{StatementRecorded.TYPE}'""",
+    # columnsize=0: no table of each entry's length, which only ranking by bm25 reads
+    # (tracker ranks in Python); `ORDER BY rank` still works, from the text.
+    f"""CREATE VIRTUAL TABLE {SQLITE_FTS} USING fts5(
         quote, speaker, commitment_id UNINDEXED, date UNINDEXED, source,
-        retracted UNINDEXED, event_id UNINDEXED
+        retracted UNINDEXED, event_id UNINDEXED,
+        content='{SQLITE_FTS_CONTENT}', content_rowid='seq', columnsize=0
     )""",
-    # Where each timeline row's search entry is. FTS5 cannot index its UNINDEXED columns,
-    # so without this a retraction would scan the whole search table (quadratic in bulk).
-    """CREATE TABLE timeline_fts_rows (
-        seq INTEGER NOT NULL,
-        commitment_id TEXT NOT NULL,
-        fts_rowid INTEGER NOT NULL,
-        PRIMARY KEY (seq, commitment_id)
-    )""",
-    """CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline WHEN new.quote IS NOT NULL
+    # A statement's first timeline row indexes it (its text is the same on every row);
+    # a bulk load drops these and indexes its statements in one statement (bulk_end).
+    f"""CREATE TRIGGER timeline_fts_insert AFTER INSERT ON timeline
+    WHEN new.role = '{STATEMENT}' AND NOT EXISTS (
+        SELECT 1 FROM timeline AS o WHERE o.seq = new.seq AND o.rowid != new.rowid)
     BEGIN
-        INSERT INTO timeline_fts (quote, speaker, commitment_id, date, source, retracted, event_id)
-        VALUES (new.quote, new.speaker, new.commitment_id, new.effective_on, new.source,
-                new.retracted_by IS NOT NULL, new.event_id);
-        INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid)
-        VALUES (new.seq, new.commitment_id, last_insert_rowid());
+        INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source)
+        SELECT seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT} WHERE seq = new.seq;
     END""",
-    """CREATE TRIGGER timeline_fts_retract AFTER UPDATE OF retracted_by ON timeline
-    WHEN new.quote IS NOT NULL
+    f"""CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline
+    WHEN old.role = '{STATEMENT}' AND NOT EXISTS (SELECT 1 FROM timeline AS o WHERE o.seq = old.seq)
     BEGIN
-        UPDATE timeline_fts SET retracted = (new.retracted_by IS NOT NULL)
-        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
-                       WHERE seq = new.seq AND commitment_id = new.commitment_id);
-    END""",
-    """CREATE TRIGGER timeline_fts_delete AFTER DELETE ON timeline WHEN old.quote IS NOT NULL
-    BEGIN
-        DELETE FROM timeline_fts
-        WHERE rowid = (SELECT fts_rowid FROM timeline_fts_rows
-                       WHERE seq = old.seq AND commitment_id = old.commitment_id);
-        DELETE FROM timeline_fts_rows WHERE seq = old.seq AND commitment_id = old.commitment_id;
+        INSERT INTO {SQLITE_FTS} ({SQLITE_FTS}, rowid, quote, speaker, source)
+        SELECT 'delete', seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT}
+        WHERE seq = old.seq;
     END""",
 )
 
-
-_FTS_INSERT_TRIGGER = next(
-    statement for statement in SQLITE_EXTRAS if "TRIGGER timeline_fts_insert" in statement
+_FTS_TRIGGERS = tuple(
+    statement for statement in SQLITE_EXTRAS if statement.startswith("CREATE TRIGGER")
 )
+_FTS_TRIGGER_NAMES = tuple(statement.split()[2] for statement in _FTS_TRIGGERS)
 
 
 def create_statements(dialect: str) -> tuple[str, ...]:
@@ -395,9 +410,16 @@ def state_row(state: CommitmentState) -> tuple[Any, ...]:
 
 
 _INSERT_ENTRY = (
-    f"INSERT INTO timeline ({', '.join(ENTRY_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in ENTRY_COLUMNS)})"
+    f"INSERT INTO timeline ({', '.join(TIMELINE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in TIMELINE_COLUMNS)})"
 )
+_STORED = tuple(ENTRY_COLUMNS.index(c) for c in TIMELINE_COLUMNS)
+
+
+def _stored(entry: Entry) -> tuple[Any, ...]:
+    """An entry's timeline row: its columns but those read from the log."""
+    return tuple(entry[i] for i in _STORED)
+
 
 # --- the SQL fold --------------------------------------------------------------------------
 #
@@ -428,16 +450,20 @@ def _quoted(values: Iterable[str]) -> str:
 _OPEN_LIST = _quoted(sorted(OPEN_STATUSES))
 
 
-# One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
-# {where} narrows the commitments (`AND commitment_id IN (...)`).
+# The description fields an amendment may change (each from the latest live amendment
+# that sets it: `summarize`).
+_AMENDABLE = ("title", "kind", "parties", "tags", "aliases")
+
+
 def _latest_amended(field: str) -> str:
-    """SQL: the latest live amendment's value of `field` for commitment s.cid, if any."""
+    """SQL: the latest live amendment's value of `field` for commitment s.cid, if any.
+
+    The aggregates (`_AGGREGATES`) found its key in the one pass over the entries; this
+    reads the one row.
+    """
     return (
-        f"CASE WHEN s.amended > 0 THEN (SELECT m.{field} FROM timeline AS m "
-        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
-        "AND m.seq >= s.a_seq "
-        f"AND m.{field} IS NOT NULL "
-        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+        f"(SELECT m.{field} FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.seq = {_key_seq(f's.k_{field}')})"
     )
 
 
@@ -462,12 +488,9 @@ def _quoted_json(text: str) -> str:
 
 def _latest_review_every() -> str:
     """SQL: the latest live amendment's review interval, '' if it cleared it, or NULL."""
-    cleared = _clears("m.cleared", "review_every")
     return (
-        "CASE WHEN s.amended > 0 THEN (SELECT coalesce(m.review_every, '') FROM timeline AS m "
-        f"WHERE m.commitment_id = s.cid AND m.role = '{AMENDED}' AND m.retracted_by IS NULL "
-        f"AND (m.review_every IS NOT NULL OR {cleared}) "
-        "ORDER BY m.effective_on DESC, m.recorded_at DESC, m.seq DESC LIMIT 1) END"
+        "(SELECT coalesce(m.review_every, '') FROM timeline AS m "
+        f"WHERE m.commitment_id = s.cid AND m.seq = {_key_seq('s.k_review_every')})"
     )
 
 
@@ -478,16 +501,25 @@ _CLOSES_FOLLOWUP = (
 )
 
 
+# The key of the latest live amendment setting each amendable field.
+_AMENDED_KEYS = ",\n        ".join(
+    f"max(CASE WHEN role = '{AMENDED}' AND {field} IS NOT NULL THEN {_KEY} END) AS k_{field}"
+    for field in _AMENDABLE
+)
+
 # What the status row needs from a commitment's live timeline entries, in one pass.
 _AGGREGATES = f"""
         min(CASE WHEN role = '{ADDED}' THEN {_KEY} END) AS k_added,
         max(CASE WHEN status IS NOT NULL THEN {_KEY} END) AS k_status,
         max(CASE WHEN role = '{STATEMENT}' THEN {_KEY} END) AS k_last,
         count(CASE WHEN role = '{STATEMENT}' THEN 1 END) AS statements,
-        count(CASE WHEN role = '{AMENDED}' THEN 1 END) AS amended,
+        {_AMENDED_KEYS},
+        max(CASE WHEN role = '{AMENDED}' AND (review_every IS NOT NULL
+            OR {_clears("cleared", "review_every")}) THEN {_KEY} END) AS k_review_every,
         count(CASE WHEN role = '{SUPERSEDED}' THEN 1 END) AS superseded,
         max(CASE WHEN due IS NOT NULL AND role IN ('{ADDED}', '{FOLLOWUP}') THEN seq END)
             AS f_seq"""
+
 
 # One status row per commitment with a live `added` entry, in STATE_COLUMNS order;
 # {where} narrows the commitments (`AND commitment_id IN (...)`). Only the entries from
@@ -495,13 +527,24 @@ _AGGREGATES = f"""
 # where some precede the latest adding (a commitment undone and added again, which is
 # rare) the group is made again from that adding on (r). Amendments and supersessions,
 # also rare, are looked up only where the group has some.
-_SUMMARY_SELECT = f"""
+def _summary_select(dialect: str) -> str:
+    """The status rows' SELECT; the last statement's words are read from its event."""
+    return _SUMMARY_TEMPLATE.format(
+        last_event="le.id",
+        last_by=data_speaker(dialect, "le"),
+        last_speakers=data_speakers(dialect, "le"),
+        last_quote=data_text(dialect, "quote", "le"),
+        last_source=data_text(dialect, "source", "le"),
+    )
+
+
+_SUMMARY_TEMPLATE = f"""
 WITH g AS (
     SELECT commitment_id AS cid,
         max(CASE WHEN role = '{ADDED}' THEN seq END) AS a_seq, min(seq) AS first_seq,
         {_AGGREGATES}
     FROM timeline
-    WHERE retracted_by IS NULL {{where}}
+    WHERE retracted_by IS NULL {{{{where}}}}
     GROUP BY commitment_id
 ),
 r AS (
@@ -546,12 +589,12 @@ SELECT
     CASE WHEN s.new_status IN ({_OPEN_LIST}) THEN 1 ELSE 0 END,
     a.effective_on,
     coalesce(ls.effective_on, a.effective_on),
-    ls.event_id,
+    {{last_event}},
     ls.effective_on,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speaker, '') END,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.speakers, '[]') END,
-    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce(ls.quote, '') END,
-    ls.source,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_by}}, '') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_speakers}}, '[]') END,
+    CASE WHEN ls.seq IS NULL THEN NULL ELSE coalesce({{last_quote}}, '') END,
+    {{last_source}},
     s.statements,
     CASE WHEN s.d_seq IS NULL THEN f.due END,
     CASE WHEN s.d_seq IS NULL THEN f.note END,
@@ -574,14 +617,18 @@ FROM s
 JOIN timeline AS a ON a.commitment_id = s.cid AND a.seq = {_key_seq("s.k_added")}
 LEFT JOIN timeline AS ls ON ls.commitment_id = s.cid AND ls.seq = {_key_seq("s.k_last")}
 LEFT JOIN timeline AS f ON f.commitment_id = s.cid AND f.seq = s.f_seq
+LEFT JOIN events AS le ON le.seq = ls.seq
 """
 
-_SUMMARY_INSERT = f"INSERT INTO commitments ({', '.join(STATE_COLUMNS)}) {_SUMMARY_SELECT}"
+_SUMMARY_INSERT = {
+    dialect: f"INSERT INTO commitments ({', '.join(STATE_COLUMNS)}) {_summary_select(dialect)}"
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 # Timeline entries straight from the events table (SQLite's JSON functions), one INSERT per
 # role, as `entries_for` makes them; `?` is the seq after which events are folded.
-_ENTRY_PREFIX = "commitment_id, seq, event_id, role, effective_on, recorded_at, recorded_by"
+_ENTRY_PREFIX = "commitment_id, seq, role, effective_on, recorded_at"
 
 
 def _x(field: str, source: str = "e.data") -> str:
@@ -653,20 +700,6 @@ def _shapes_ok(type_name: str, fields: dict[str, tuple[str, bool]]) -> str:
 
 _SHAPE_OK = {type_name: _shapes_ok(type_name, fields) for type_name, fields in shapes().items()}
 
-# A statement's speakers as the timeline stores them: the JSON list, and the list joined
-# with ", " (a one-element list, the common case, without listing it). Schema 1 had the
-# one speaker `by`.
-_SPEAKERS = (
-    "CASE WHEN e.schema = 1 THEN json_array(json_extract(e.data, '$.by')) "
-    "ELSE json_extract(e.data, '$.speakers') END"
-)
-_SPEAKER = (
-    "CASE WHEN e.schema = 1 THEN json_extract(e.data, '$.by') "
-    "WHEN json_array_length(e.data, '$.speakers') = 1 THEN json_extract(e.data, '$.speakers[0]') "
-    "ELSE (SELECT group_concat(p.value, ', ') FROM json_each(e.data, '$.speakers') AS p) END"
-)
-
-
 # What a fold statement's row count counts: events, or a statement's commitments.
 EVENTS, REFS = "events", "refs"
 
@@ -685,25 +718,24 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
     def events_of(type_name: str) -> str:
         return f"e.seq > ? AND {_SHAPE_OK[type_name]}"
 
-    common = "e.seq, e.id, '{role}', e.occurred_on, e.recorded_at, e.recorded_by"
+    common = "e.seq, '{role}', e.occurred_on, e.recorded_at"
     added = CommitmentAdded.TYPE
     return (
         (
-            "INSERT INTO temp.fold_statements (seq, refs) "
-            "SELECT e.seq, json_array_length(e.data, '$.commitments') FROM events AS e "
-            f"WHERE {events_of(StatementRecorded.TYPE)}",
+            # What the rows need is listed with the guard's one reading of the JSON, so
+            # the next statement does not read the event again.
+            "INSERT INTO temp.fold_statements (seq, refs, refs_list, occurred_on, recorded_at, "
+            "note) SELECT e.seq, json_array_length(e.data, '$.commitments'), "
+            f"{_x('commitments')}, e.occurred_on, e.recorded_at, {_x('note')} "
+            f"FROM events AS e WHERE {events_of(StatementRecorded.TYPE)}",
             EVENTS,
         ),
         (
-            insert(
-                "speaker, speakers, quote, source, note, status, label",
-                f"{_x('id', 'r.value')}, {common.format(role=STATEMENT)}, {_SPEAKER}, "
-                f"{_SPEAKERS}, "
-                f"{_x('quote')}, {_x('source')}, {_x('note')}, {_x('status', 'r.value')}, "
-                f"{_x('label', 'r.value')} FROM temp.fold_statements AS s "
-                "JOIN events AS e ON e.seq = s.seq, json_each(e.data, '$.commitments') AS r",
-                f"s.seq > ? AND {_REF_OK}",
-            ),
+            f"INSERT INTO timeline ({_ENTRY_PREFIX}, note, status, label) "
+            f"SELECT {_x('id', 'r.value')}, s.seq, '{STATEMENT}', s.occurred_on, "
+            f"s.recorded_at, s.note, {_x('status', 'r.value')}, {_x('label', 'r.value')} "
+            "FROM temp.fold_statements AS s, json_each(s.refs_list) AS r "
+            f"WHERE s.seq > ? AND {_REF_OK}",
             REFS,
         ),
         (
@@ -720,12 +752,12 @@ def _sqlite_fold_statements() -> tuple[tuple[str, str | None], ...]:
             EVENTS,
         ),
         (
-            insert(
-                "status, label, link",
-                f"{_x('supersedes')}, {common.format(role=SUPERSEDED)}, 'superseded', "
-                f"'superseded', {_x('commitment')} FROM events AS e",
-                f"{events_of(added)} AND {_x('supersedes')} IS NOT NULL",
-            ),
+            # The superseded commitment's entry, from the new one's `added` row just written
+            # (its link): cheaper than reading the events' JSON again.
+            f"INSERT INTO timeline ({_ENTRY_PREFIX}, status, label, link) "
+            f"SELECT a.link, a.seq, '{SUPERSEDED}', a.effective_on, a.recorded_at, "
+            "'superseded', 'superseded', a.commitment_id FROM timeline AS a "
+            f"WHERE a.seq > ? AND a.role = '{ADDED}' AND a.link IS NOT NULL",
             None,
         ),
         (
@@ -795,7 +827,7 @@ class CommitmentProjection:
             for view in SQLITE_VIEWS:
                 sql.execute(f"DROP VIEW IF EXISTS {view}")
             sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}")
-            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}_rows")
+            sql.execute(f"DROP TABLE IF EXISTS {SQLITE_FTS}_rows")  # up to version 7
         for table in reversed(self.tables):
             sql.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in create_statements(sql.dialect):
@@ -804,46 +836,24 @@ class CommitmentProjection:
     def bulk_start(self, sql: Sql) -> None:
         """Before a rebuild or an import: stop indexing quotes row by row (see bulk_end)."""
         if sql.dialect == "sqlite":
-            sql.execute("DROP TRIGGER IF EXISTS timeline_fts_insert")
+            for trigger in _FTS_TRIGGER_NAMES:
+                sql.execute(f"DROP TRIGGER IF EXISTS {trigger}")
 
     def bulk_end(self, sql: Sql, after_seq: int) -> None:
-        """Index the quotes of the events after `after_seq` in one statement, and resume.
+        """Index the statements after `after_seq` in one statement, and resume.
 
         Row by row, the search index's trigger was two thirds of a rebuild's time; one
-        INSERT ... SELECT over the new timeline rows does the same work at a third the cost.
+        INSERT ... SELECT over the new statements does the same work at a fraction of it.
         """
         if sql.dialect != "sqlite":
             return
-        last = sql.query("SELECT rowid FROM timeline_fts ORDER BY rowid DESC LIMIT 1")
-        base = last[0]["rowid"] if last else 0
-        # The new quotes are listed once, numbered by the list's own rowid, so the index and
-        # its row map agree without sorting the timeline twice.
         sql.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS fts_new (n INTEGER PRIMARY KEY, seq INTEGER, "
-            "commitment_id TEXT, quote TEXT, speaker TEXT, date TEXT, source TEXT, "
-            "retracted INTEGER, event_id TEXT)"
-        )
-        sql.execute("DELETE FROM temp.fts_new")
-        sql.execute(
-            "INSERT INTO temp.fts_new (seq, commitment_id, quote, speaker, date, source, "
-            "retracted, event_id) SELECT seq, commitment_id, quote, speaker, effective_on, "
-            "source, retracted_by IS NOT NULL, event_id FROM timeline "
-            "WHERE quote IS NOT NULL AND seq > ?",
+            f"INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source) "
+            f"SELECT seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT} WHERE seq > ?",
             (after_seq,),
         )
-        sql.execute(
-            "INSERT INTO timeline_fts (rowid, quote, speaker, commitment_id, date, source, "
-            "retracted, event_id) SELECT ? + n, quote, speaker, commitment_id, date, source, "
-            "retracted, event_id FROM temp.fts_new",
-            (base,),
-        )
-        sql.execute(
-            "INSERT INTO timeline_fts_rows (seq, commitment_id, fts_rowid) "
-            "SELECT seq, commitment_id, ? + n FROM temp.fts_new",
-            (base,),
-        )
-        sql.execute("DELETE FROM temp.fts_new")
-        sql.execute(_FTS_INSERT_TRIGGER)
+        for trigger in _FTS_TRIGGERS:
+            sql.execute(trigger)
 
     def apply(self, sql: Sql, events: Sequence[StoredEvent]) -> set[str]:
         """Fold a batch of events (in log order) into the timeline; return the touched ids.
@@ -856,7 +866,7 @@ class CommitmentProjection:
         for event in events:
             payload = CODEC.decode_stored(event.type, event.schema, event.data)
             for entry in entries_for(event, payload):
-                new_entries.append(tuple(entry))  # an Entry is its columns, in order
+                new_entries.append(_stored(entry))
                 touched.add(entry.commitment_id)
             if isinstance(payload, EventRetracted):
                 if new_entries:  # the target may be in this very batch
@@ -908,13 +918,14 @@ class CommitmentProjection:
             "INSERT INTO retractions (seq, event_id, target, reason) VALUES (?, ?, ?, ?)",
             (event.seq, event.id, payload.event, payload.reason),
         )
+        target = "(SELECT seq FROM events WHERE id = ?)"
         sql.execute(
-            "UPDATE timeline SET retracted_by = ?, retraction_reason = ? WHERE event_id = ?",
+            f"UPDATE timeline SET retracted_by = ?, retraction_reason = ? WHERE seq = {target}",
             (event.id, payload.reason, payload.event),
         )
         sql.execute("UPDATE reminders SET retracted = 1 WHERE event_id = ?", (payload.event,))
         rows = sql.query(
-            "SELECT DISTINCT commitment_id FROM timeline WHERE event_id = ?", (payload.event,)
+            f"SELECT DISTINCT commitment_id FROM timeline WHERE seq = {target}", (payload.event,)
         )
         return {row["commitment_id"] for row in rows}
 
@@ -927,12 +938,14 @@ class CommitmentProjection:
             chunk = list(ids[start : start + _IDS_PER_STATEMENT])
             marks = ", ".join("?" for _ in chunk)
             sql.execute(f"DELETE FROM commitments WHERE id IN ({marks})", chunk)
-            sql.execute(_SUMMARY_INSERT.format(where=f"AND commitment_id IN ({marks})"), chunk)
+            sql.execute(
+                _SUMMARY_INSERT[sql.dialect].format(where=f"AND commitment_id IN ({marks})"), chunk
+            )
 
     def refresh_all(self, sql: Sql) -> None:
         """Every commitment's status row, in one statement (a rebuild's last step)."""
         sql.execute("DELETE FROM commitments")
-        sql.execute(_SUMMARY_INSERT.format(where=""))
+        sql.execute(_SUMMARY_INSERT[sql.dialect].format(where=""))
 
     def fold_logged(
         self,
@@ -951,14 +964,15 @@ class CommitmentProjection:
             applied = self.apply_all(sql, read(after_seq))
             return applied if after_seq else None
         sql.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS fold_statements "
-            "(seq INTEGER PRIMARY KEY, refs INTEGER NOT NULL)"
+            "CREATE TEMP TABLE IF NOT EXISTS fold_statements (seq INTEGER PRIMARY KEY, "
+            "refs INTEGER NOT NULL, refs_list TEXT, occurred_on TEXT, recorded_at TEXT, "
+            "note TEXT)"
         )
         sql.execute("DELETE FROM temp.fold_statements")
         load_first = not sql.query("SELECT 1 FROM timeline LIMIT 1")
         if load_first:  # an empty timeline (a rebuild, a first import): index it once, after
-            sql.execute("DROP INDEX timeline_key")
-            sql.execute("DROP INDEX timeline_event")
+            for index in TIMELINE_INDEXES:
+                sql.execute(f"DROP INDEX {index.split(' ON ')[0].split()[-1]}")
         counted = {EVENTS: 0, REFS: 0}
         for statement, counts in _SQLITE_FOLD:
             changed = sql.execute(statement, (after_seq,))
@@ -981,7 +995,8 @@ class CommitmentProjection:
             touched |= self.apply(sql, suspects)
         sql.execute(
             "UPDATE timeline SET retracted_by = r.event_id, retraction_reason = r.reason "
-            "FROM retractions AS r WHERE r.seq > ? AND timeline.event_id = r.target",
+            "FROM retractions AS r JOIN events AS x ON x.id = r.target "
+            "WHERE r.seq > ? AND timeline.seq = x.seq",
             (after_seq,),
         )
         sql.execute(
@@ -993,8 +1008,8 @@ class CommitmentProjection:
             return None
         rows = sql.query(
             "SELECT DISTINCT commitment_id FROM timeline WHERE seq > ? UNION "
-            "SELECT commitment_id FROM timeline "
-            "WHERE event_id IN (SELECT target FROM retractions WHERE seq > ?)",
+            "SELECT commitment_id FROM timeline WHERE seq IN (SELECT x.seq FROM retractions AS r "
+            "JOIN events AS x ON x.id = r.target WHERE r.seq > ?)",
             (after_seq, after_seq),
         )
         return touched | {r["commitment_id"] for r in rows}
@@ -1008,15 +1023,12 @@ class CommitmentProjection:
         partly = sql.query(
             "SELECT e.seq FROM events AS e WHERE e.seq > ? AND e.type = ? "
             "AND CASE WHEN json_valid(e.data) THEN "
-            "(SELECT count(*) FROM timeline AS t WHERE t.event_id = e.id) "
+            "(SELECT count(*) FROM timeline AS t WHERE t.seq = e.seq) "
             "!= json_array_length(e.data, '$.commitments') ELSE 0 END",
             (after_seq, StatementRecorded.TYPE),
         )
         for row in partly:
-            sql.execute(
-                "DELETE FROM timeline WHERE event_id = (SELECT id FROM events WHERE seq = ?)",
-                (row["seq"],),
-            )
+            sql.execute("DELETE FROM timeline WHERE seq = ?", (row["seq"],))
             seqs.add(row["seq"])
         return sorted(seqs)
 

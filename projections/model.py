@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 NAME = "commitments"
 # Bump when the tables or the fold change: the projection is then dropped and replayed.
-VERSION = 7
+VERSION = 9
 
 ADDED = "added"
 AMENDED = "amended"
@@ -87,8 +87,96 @@ class Entry(NamedTuple):
         return (self.effective_on, self.recorded_at, self.seq)
 
 
-# The timeline's columns, in the order of Entry's fields (an Entry is a tuple in this order).
+# An entry's fields, in order (an Entry is a tuple in this order).
 ENTRY_COLUMNS: tuple[str, ...] = Entry._fields
+# What the timeline does not copy from the log: read from the event by its log position
+# (`TIMELINE_SELECT`). A statement's text is stored once, in the log, however many
+# commitments it concerns.
+FROM_THE_LOG = ("event_id", "recorded_by", "speaker", "speakers", "quote", "source")
+# The timeline table's columns, in Entry's order.
+TIMELINE_COLUMNS: tuple[str, ...] = tuple(c for c in ENTRY_COLUMNS if c not in FROM_THE_LOG)
+
+# Timeline rows with what the log holds for them; `entry_from_row` reads the result.
+TIMELINE_SELECT = (
+    "SELECT t.*, e.id AS event_id, e.recorded_by, e.schema AS data_schema, "
+    f"CASE WHEN t.role = '{STATEMENT}' THEN e.data END AS data "
+    "FROM timeline AS t JOIN events AS e ON e.seq = t.seq"
+)
+
+
+# The same rows without a statement's words, for a fold that needs them only for the
+# last statement it finds (see View.states_as_of).
+TIMELINE_SELECT_WORDLESS = TIMELINE_SELECT.replace(
+    f"CASE WHEN t.role = '{STATEMENT}' THEN e.data END AS data", "NULL AS data"
+)
+
+
+class StatementText(NamedTuple):
+    """A statement's words as the timeline shows them, read from its event's data."""
+
+    speaker: str  # the speakers joined with ", "
+    speakers: str  # JSON list, in the order given
+    quote: str
+    source: str | None
+
+
+def statement_text(schema: int, data: str) -> StatementText:
+    """From a `statement.recorded` event's data (schema 1 named one speaker, `by`)."""
+    fields = json.loads(data)
+    names = [fields["by"]] if schema == 1 else list(fields["speakers"])
+    return StatementText(
+        speaker=", ".join(names),
+        speakers=json.dumps(names, ensure_ascii=False, separators=(",", ":")),
+        quote=fields["quote"],
+        source=fields.get("source"),
+    )
+
+
+# --- a statement's text, in SQL, from an event `e` of the log ------------------------------
+#
+# For what must be computed in the database (the status rows' last statement, listings of
+# speakers); the same values as `statement_text`. Event data is stored as text, as the codec
+# wrote it (compact, no ASCII escaping), on both stores.
+
+
+def data_text(dialect: str, field: str, e: str = "e") -> str:
+    """SQL: a text field of the event's data (NULL when absent)."""
+    if dialect == "sqlite":
+        return f"json_extract({e}.data, '$.{field}')"
+    return f"(CAST({e}.data AS json) ->> '{field}')"
+
+
+def data_speakers(dialect: str, e: str = "e") -> str:
+    """SQL: a statement's speakers, as the JSON list `statement_text` makes."""
+    if dialect == "sqlite":
+        return (
+            f"CASE WHEN {e}.schema = 1 THEN json_array(json_extract({e}.data, '$.by')) "
+            f"ELSE json_extract({e}.data, '$.speakers') END"
+        )
+    # `->` on json (not jsonb) keeps the text as written: the compact list.
+    return (
+        f"CASE WHEN {e}.schema = 1 "
+        f"THEN CAST(json_build_array(CAST({e}.data AS json) ->> 'by') AS TEXT) "
+        f"ELSE CAST(CAST({e}.data AS json) -> 'speakers' AS TEXT) END"
+    )
+
+
+def data_speaker(dialect: str, e: str = "e") -> str:
+    """SQL: a statement's speakers joined with ", "."""
+    if dialect == "sqlite":
+        return (
+            f"CASE WHEN {e}.schema = 1 THEN json_extract({e}.data, '$.by') "
+            f"WHEN json_array_length({e}.data, '$.speakers') = 1 "
+            f"THEN json_extract({e}.data, '$.speakers[0]') "
+            "ELSE (SELECT group_concat(p.value, ', ') "
+            f"FROM json_each({e}.data, '$.speakers') AS p) END"
+        )
+    return (
+        f"CASE WHEN {e}.schema = 1 THEN CAST({e}.data AS json) ->> 'by' "
+        "ELSE (SELECT string_agg(p.value, ', ' ORDER BY p.n) "
+        f"FROM json_array_elements_text(CAST({e}.data AS json) -> 'speakers') "
+        "WITH ORDINALITY AS p (value, n)) END"
+    )
 
 
 class LastStatement(NamedTuple):
@@ -362,10 +450,14 @@ def state_from_row(row: Row) -> CommitmentState:
 
 
 def entry_from_row(row: Row) -> Entry:
-    return Entry._make([row[name] for name in ENTRY_COLUMNS])
+    """An entry from a row of `TIMELINE_SELECT`."""
+    values = {name: row[name] for name in TIMELINE_COLUMNS}
+    if row["data"] is not None:
+        values.update(statement_text(row["data_schema"], row["data"])._asdict())
+    return Entry(event_id=row["event_id"], recorded_by=row["recorded_by"], **values)
 
 
 def timeline(sql: Sql, cid: str) -> list[Entry]:
     """A commitment's timeline entries, in log order."""
-    rows = sql.query("SELECT * FROM timeline WHERE commitment_id = ? ORDER BY seq", (cid,))
+    rows = sql.query(f"{TIMELINE_SELECT} WHERE t.commitment_id = ? ORDER BY t.seq", (cid,))
     return [entry_from_row(row) for row in rows]

@@ -13,10 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from projections.model import (
+    TIMELINE_SELECT_WORDLESS,
     CommitmentState,
     Entry,
+    data_speakers,
     entry_from_row,
     state_from_row,
+    statement_text,
     summarize,
     timeline,
 )
@@ -175,13 +178,42 @@ class View:
         return f"is_open = 1 AND ({' OR '.join(terms)})", params
 
     def states_as_of(self, as_of: date) -> list[CommitmentState]:
-        """Every commitment as it stood on `as_of`, by the same fold as the stored rows."""
-        rows = self.sql.query("SELECT * FROM timeline ORDER BY commitment_id, seq")
+        """Every commitment as it stood on `as_of`, by the same fold as the stored rows.
+
+        The entries are read without their statements' words, which the fold does not
+        look at; each state's last statement then gets its own from the log.
+        """
+        rows = self.sql.query(f"{TIMELINE_SELECT_WORDLESS} ORDER BY t.commitment_id, t.seq")
         grouped: dict[str, list[Entry]] = {}
         for row in rows:
             grouped.setdefault(row["commitment_id"], []).append(entry_from_row(row))
         states = (summarize(entries, as_of) for entries in grouped.values())
-        return [s for s in states if s is not None]
+        return self._with_words([s for s in states if s is not None])
+
+    def _with_words(self, states: list[CommitmentState]) -> list[CommitmentState]:
+        """The states with their last statement's words read from its event."""
+        ids = sorted({s.last_statement.event for s in states if s.last_statement is not None})
+        words = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT id, schema, data FROM events WHERE id IN ({marks})"
+            for row in self.sql.query(query, chunk):
+                words[row["id"]] = statement_text(row["schema"], row["data"])
+        filled = []
+        for state in states:
+            last = state.last_statement
+            if last is not None:
+                said = words[last.event]
+                last = last._replace(
+                    by=said.speaker,
+                    quote=said.quote,
+                    source=said.source,
+                    speakers=tuple(json.loads(said.speakers)),
+                )
+                state = state._replace(last_statement=last)
+            filled.append(state)
+        return filled
 
     def timeline(self, cid: str) -> list[Entry]:
         return timeline(self.sql, cid)
@@ -190,13 +222,13 @@ class View:
         """Whether these words, by this speaker on this day, are already on the timeline
         (of the commitment as it is now: not one undone and since added again)."""
         rows = self.sql.query(
-            "SELECT 1 FROM timeline WHERE commitment_id = ? AND role = 'statement' "
-            "AND quote = ? AND speaker = ? AND effective_on = ? AND retracted_by IS NULL "
-            "AND seq > (SELECT max(a.seq) FROM timeline AS a WHERE a.commitment_id = ? "
-            "AND a.role = 'added' AND a.retracted_by IS NULL)",
-            (cid, quote, by, on, cid),
+            "SELECT e.schema, e.data FROM timeline AS t JOIN events AS e ON e.seq = t.seq "
+            "WHERE t.commitment_id = ? AND t.role = 'statement' AND t.effective_on = ? "
+            "AND t.retracted_by IS NULL AND " + self.CURRENT.format(t="t"),
+            (cid, on),
         )
-        return bool(rows)
+        said = (statement_text(r["schema"], r["data"]) for r in rows)
+        return any(text.quote == quote and text.speaker == by for text in said)
 
     # A statement row on a commitment as it is now: after its latest live adding, so the
     # statements of a commitment undone (its adding retracted) are found nowhere.
@@ -216,12 +248,14 @@ class View:
 
         On SQLite, those the full-text index matches (`fts_query`, over quote, speakers and
         source); elsewhere, those in which every `patterns` (LIKE, lower case) occurs in the
-        quote, speakers or source. Either way, also every statement on `commitments` (those
-        whose title matches a word, decided by the caller).
+        event's data (which holds the quote, speakers and source, and more: the caller's
+        ranking checks each word where it counts). Either way, also every statement on
+        `commitments` (those whose title matches a word, decided by the caller). Rows of
+        commitment_id, title, seq, event_id, effective_on, speaker, speakers, quote, source.
         """
         select = (
-            "SELECT t.commitment_id, c.title, t.seq, t.event_id, t.effective_on, t.speaker, "
-            "t.speakers, t.quote, t.source FROM timeline AS t "
+            "SELECT t.commitment_id, c.title, t.seq, e.id AS event_id, t.effective_on, "
+            "e.schema, e.data FROM timeline AS t JOIN events AS e ON e.seq = t.seq "
             "JOIN commitments AS c ON c.id = t.commitment_id "
             "WHERE t.role = 'statement' AND t.retracted_by IS NULL AND "
             + self.CURRENT.format(t="t")
@@ -230,26 +264,22 @@ class View:
         found: list[str] = []
         if self.sql.dialect == "sqlite":
             if fts_query is not None:
-                found.append(
-                    "(t.seq, t.commitment_id) IN (SELECT r.seq, r.commitment_id "
-                    "FROM timeline_fts AS f JOIN timeline_fts_rows AS r ON r.fts_rowid = f.rowid "
-                    "WHERE timeline_fts MATCH ?)"
-                )
+                # The search index has one entry per statement, its log position.
+                found.append("t.seq IN (SELECT rowid FROM timeline_fts WHERE timeline_fts MATCH ?)")
                 params.append(fts_query)
         elif patterns:
-            one = (
-                "(lower(t.quote) LIKE ? ESCAPE '\\' OR lower(t.speaker) LIKE ? ESCAPE '\\' "
-                "OR lower(coalesce(t.source, '')) LIKE ? ESCAPE '\\')"
-            )
+            one = "lower(e.data) LIKE ? ESCAPE '\\'"
             found.append("(" + " AND ".join(one for _ in patterns) + ")")
-            for pattern in patterns:
-                params.extend((pattern, pattern, pattern))
+            params.extend(patterns)
         if commitments:
             found.append(f"t.commitment_id IN ({', '.join('?' for _ in commitments)})")
             params.extend(commitments)
         if not found:
             return []
-        return self.sql.query(f"{select} AND ({' OR '.join(found)}) ORDER BY t.seq", params)
+        rows = self.sql.query(f"{select} AND ({' OR '.join(found)}) ORDER BY t.seq", params)
+        for row in rows:
+            row.update(statement_text(row.pop("schema"), row.pop("data"))._asdict())
+        return rows
 
     def titles(self) -> list[tuple[str, str]]:
         return [(r["id"], r["title"]) for r in self.sql.query("SELECT id, title FROM commitments")]
@@ -257,18 +287,19 @@ class View:
     def statement_speakers(self) -> list[tuple[str, str, str | None]]:
         """(commitment, effective date, speakers JSON) of every live statement row."""
         rows = self.sql.query(
-            "SELECT commitment_id, effective_on, speakers FROM timeline AS t "
-            "WHERE role = 'statement' AND retracted_by IS NULL AND " + self.CURRENT.format(t="t")
+            f"SELECT t.commitment_id, t.effective_on, {data_speakers(self.sql.dialect)} "
+            "AS speakers FROM timeline AS t JOIN events AS e ON e.seq = t.seq "
+            "WHERE t.role = 'statement' AND t.retracted_by IS NULL AND "
+            + self.CURRENT.format(t="t")
         )
         return [(r["commitment_id"], r["effective_on"], r["speakers"]) for r in rows]
 
     def speaker_lists(self) -> list[str | None]:
         """The speakers (JSON list) of each live statement, once per statement."""
         rows = self.sql.query(
-            "SELECT min(speakers) AS speakers FROM timeline AS t "
-            "WHERE role = 'statement' AND retracted_by IS NULL AND "
-            + self.CURRENT.format(t="t")
-            + " GROUP BY event_id"
+            f"SELECT {data_speakers(self.sql.dialect)} AS speakers FROM events AS e "
+            "WHERE e.seq IN (SELECT t.seq FROM timeline AS t WHERE t.role = 'statement' "
+            "AND t.retracted_by IS NULL AND " + self.CURRENT.format(t="t") + ")"
         )
         return [r["speakers"] for r in rows]
 
@@ -297,8 +328,8 @@ class View:
                 "SELECT event_id FROM retractions WHERE target = ?", (row["id"],)
             )
             added = self.sql.query(
-                "SELECT commitment_id FROM timeline WHERE event_id = ? AND role = 'added'",
-                (row["id"],),
+                "SELECT commitment_id FROM timeline WHERE seq = ? AND role = 'added'",
+                (row["seq"],),
             )
             found.append(
                 EventInfo(
@@ -315,8 +346,8 @@ class View:
         """Log positions of the events concerning a commitment, retractions of them included."""
         rows = self.sql.query(
             "SELECT seq FROM timeline WHERE commitment_id = ? "
-            "UNION SELECT r.seq FROM retractions r JOIN timeline t ON t.event_id = r.target "
-            "WHERE t.commitment_id = ?",
+            "UNION SELECT r.seq FROM retractions AS r JOIN events AS x ON x.id = r.target "
+            "JOIN timeline AS t ON t.seq = x.seq WHERE t.commitment_id = ?",
             (cid, cid),
         )
         return sorted(r["seq"] for r in rows)

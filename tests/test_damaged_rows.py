@@ -24,7 +24,7 @@ SETUP = [
         ("commitments", "followup_seq", "12345", ["export", "--format", "ics"]),
         ("commitments", "review_every", "'forever'", ["status"]),
         ("timeline", "effective_on", "'12345'", ["status", "stip"]),
-        ("timeline", "quote", "CAST(X'C3FFFE' AS TEXT)", ["status", "stip"]),
+        ("timeline", "label", "CAST(X'C3FFFE' AS TEXT)", ["status", "stip"]),
         ("timeline", "tags", "12345", ["status", "stip"]),
     ],
 )

@@ -127,12 +127,20 @@ def tables(store: SQLiteStore) -> dict[str, set[tuple[Any, ...]]]:
         table: set(conn.execute(f"SELECT * FROM {table}"))
         for table in ("commitments", "timeline", "retractions", "reminders")
     }
-    found["search"] = set(
+    # The search index itself (every word of every statement it holds, where), and what
+    # it shows, read through its content view.
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_words "
+        "USING fts5vocab(main, timeline_fts, instance)"
+    )
+    found["search"] = set(conn.execute("SELECT * FROM temp.search_words"))
+    found["search rows"] = set(
         conn.execute(
-            "SELECT f.quote, f.speaker, f.commitment_id, f.retracted, f.event_id, r.seq "
-            "FROM timeline_fts AS f JOIN timeline_fts_rows AS r ON r.fts_rowid = f.rowid"
+            "SELECT rowid, quote, speaker, commitment_id, date, source, retracted, event_id "
+            "FROM timeline_fts"
         )
     )
+    conn.execute("INSERT INTO timeline_fts (timeline_fts) VALUES ('integrity-check')")
     return found
 
 
@@ -242,4 +250,4 @@ def test_a_failed_first_import_leaves_the_indexes(tmp_path):
     with sqlite3.connect(path) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
-    assert {"timeline_key", "timeline_event", "timeline_fts_insert"} <= names
+    assert {"timeline_key", "timeline_seq", "timeline_fts_insert"} <= names

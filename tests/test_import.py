@@ -449,7 +449,7 @@ def test_import_into_a_non_empty_log_retracting_its_events(run, tmp_path, other,
             )
             indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert flags == {str(uuid.UUID(int=2)): 1, str(uuid.UUID(int=9001)): 0}
-        assert {"timeline_key", "timeline_event"} <= indexes
+        assert {"timeline_key", "timeline_seq"} <= indexes
 
 
 def test_a_statement_naming_a_commitment_twice_is_bad_input(run, tmp_path, other):

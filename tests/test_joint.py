@@ -113,6 +113,6 @@ def test_verify_passes_on_a_log_whose_projections_an_older_tracker_made(run, tmp
     with sqlite3.connect(db_path) as conn:  # as the previous version left them
         conn.execute("UPDATE projection_checkpoints SET version = version - 1")
         conn.execute("UPDATE commitments SET last_statement_speakers = NULL")
-        conn.execute("UPDATE timeline SET speakers = NULL")
+        conn.execute("UPDATE timeline SET label = NULL")
     assert ok(run("verify")).startswith("ok: 3 events, hash chain intact")
     assert ok(run("export")) == SCHEMA_1_EXPORT

@@ -114,7 +114,7 @@ def _index_of_events(db: Path) -> str:
         ).fetchone()[0]
 
 
-@pytest.mark.parametrize("target", ["reminders_day", "timeline_fts_rows", "commitments"])
+@pytest.mark.parametrize("target", ["reminders_day", "timeline_fts_data", "commitments"])
 def test_verify_catches_a_zeroed_projection_page_and_rebuild_repairs_it(
     run, worked_example, db_path, target
 ):

@@ -547,8 +547,9 @@ class _Checker:
         self.adding: dict[str, tuple[str, str | None]] = {}
         self.superseding: dict[str, set[str]] = {}
         for r in sql.query(
-            "SELECT commitment_id, event_id FROM timeline "
-            "WHERE role = 'superseded' AND retracted_by IS NULL"
+            "SELECT t.commitment_id, e.id AS event_id FROM timeline AS t "
+            "JOIN events AS e ON e.seq = t.seq "
+            "WHERE t.role = 'superseded' AND t.retracted_by IS NULL"
         ):
             self.superseding.setdefault(r["commitment_id"], set()).add(r["event_id"])
         # Events retracted by lines of the file: retractions are rare, so a set stays small.

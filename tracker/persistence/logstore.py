@@ -420,13 +420,33 @@ def replay(
 
     `verify` replays the log this way into a scratch database and compares the result
     with the stored tables, which `rebuild` and imports build with the projection's SQL
-    fold on SQLite: two independent folds of the same log must agree.
+    fold on SQLite: two independent folds of the same log must agree. The events are
+    copied into `sql`'s (empty) events table as they are folded, since the projection
+    reads some of what it shows from the log itself.
     """
     projection.create(sql)
     projection.bulk_start(sql)
-    touched = projection.apply_all(sql, events, progress, total)
+    touched = projection.apply_all(sql, _copied(sql, events), progress, total)
     projection.bulk_end(sql, 0)
     projection.refresh(sql, sorted(touched))
+
+
+def _copied(sql: Sql, events: Iterable[StoredEvent], batch: int = 1_000) -> Iterator[StoredEvent]:
+    """The events, each inserted into `sql`'s events table before it is yielded."""
+    pending: list[StoredEvent] = []
+
+    def flush() -> Iterator[StoredEvent]:
+        rows = [tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in pending]
+        sql.executemany(INSERT_EVENT, rows)
+        yield from pending
+        pending.clear()
+
+    for event in events:
+        pending.append(event)
+        if len(pending) >= batch:
+            yield from flush()
+    if pending:
+        yield from flush()
 
 
 def dict_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Row]:
