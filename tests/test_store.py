@@ -88,6 +88,28 @@ def test_verify_notices_a_projection_edited_behind_its_back(run, worked_example,
     assert run("verify").exit_code == 0
 
 
+
+@pytest.mark.parametrize("window", [2, 50_000])
+def test_verify_counts_the_same_differences_whatever_its_window(
+    run, worked_example, db_path, monkeypatch, window
+):
+    """verify compares tables keyed by log position a window at a time (bounded memory);
+    a change in a later window and a row gone from an earlier one count as with one window."""
+    from tracker.application import integrity
+
+    monkeypatch.setattr(integrity, "COMPARE_WINDOW", window)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE timeline SET status = 'broken' WHERE seq = (SELECT max(seq) FROM timeline)"
+        )
+        conn.execute("DELETE FROM timeline WHERE seq = (SELECT min(seq) FROM timeline)")
+    result = run("verify")
+    assert result.exit_code == 1
+    # the edited row counts twice (ours and the replay's), the deleted one once
+    assert "projection table timeline differs from a fresh replay of the log in 3 rows" in (
+        result.stdout
+    )
+
 WRITER = textwrap.dedent(
     """
     import sys
