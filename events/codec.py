@@ -128,19 +128,27 @@ class NewEvent(NamedTuple):
             f'"schema":{self.schema},"seq":{seq},"type":{text(self.type)}}}'
         )
 
-    def chained(self, seq: int, prev_hash: str) -> StoredEvent:
+    def chained_row(self, seq: int, prev_hash: str) -> tuple[Any, ...]:
+        """The event appended at `seq` after `prev_hash`, hashed as SPEC says: a row of the
+        envelope's fields in `ENVELOPE_FIELDS` order, ready for the driver (an import
+        builds no `StoredEvent` per event)."""
         digest = hashlib.sha256(self.canonical_body(seq, prev_hash).encode("utf-8")).hexdigest()
+        return (
+            self.id,
+            seq,
+            self.type,
+            self.schema,
+            self.occurred_on,
+            self.recorded_at,
+            self.recorded_by,
+            self.data,
+            prev_hash,
+            digest,
+        )
+
+    def chained(self, seq: int, prev_hash: str) -> StoredEvent:
         return StoredEvent(
-            id=self.id,
-            seq=seq,
-            type=self.type,
-            schema=self.schema,
-            occurred_on=self.occurred_on,
-            recorded_at=self.recorded_at,
-            recorded_by=self.recorded_by,
-            data=self.data,
-            prev_hash=prev_hash,
-            hash=digest,
+            **dict(zip(ENVELOPE_FIELDS, self.chained_row(seq, prev_hash), strict=True))
         )
 
 

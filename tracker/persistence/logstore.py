@@ -167,8 +167,11 @@ class LogStore:
             if not new:
                 return []
             seq, prev = self._last()
-            stored = self._chain(new, seq, prev)
-            self._insert(stored)
+            from events.codec import StoredEvent
+
+            rows = _chain_rows(new, seq, prev)
+            self._insert_rows(rows)
+            stored = [StoredEvent(**dict(zip(EVENT_COLUMNS, row, strict=True))) for row in rows]
             self._project(stored)
             return stored
 
@@ -230,19 +233,6 @@ class LogStore:
         report("indexing", 0, 1)
         projection.bulk_end(self.sql, after)
         report("indexing", 1, 1)
-
-    @staticmethod
-    def _chain(new: Sequence[NewEvent], seq: int, prev: str) -> list[StoredEvent]:
-        stored = []
-        for event in new:
-            seq += 1
-            chained = event.chained(seq, prev)
-            prev = chained.hash
-            stored.append(chained)
-        return stored
-
-    def _insert(self, stored: Sequence[StoredEvent]) -> None:
-        self._insert_rows([tuple(getattr(e, c) for c in EVENT_COLUMNS) for e in stored])
 
     def _insert_rows(self, meant: list[tuple[Any, ...]]) -> None:
         """Insert rows (tuples of EVENT_COLUMNS), then read them back, in the same transaction.
@@ -370,43 +360,13 @@ def _chain_rows(new: Sequence[NewEvent], seq: int, prev: str) -> list[tuple[Any,
 
     The rows go straight to the driver: an import builds no `StoredEvent` per event.
     """
-    from hashlib import sha256  # here: opening a store to read needs no hashing
-
     rows = []
     for event in new:
         seq += 1
-        digest = sha256(event.canonical_body(seq, prev).encode("utf-8")).hexdigest()
-        rows.append(
-            (
-                event.id,
-                seq,
-                event.type,
-                event.schema,
-                event.occurred_on,
-                event.recorded_at,
-                event.recorded_by,
-                event.data,
-                prev,
-                digest,
-            )
-        )
-        prev = digest
+        row = event.chained_row(seq, prev)
+        rows.append(row)
+        prev = row[-1]
     return rows
-
-
-# _chain_rows writes the columns in this order.
-assert EVENT_COLUMNS == (
-    "id",
-    "seq",
-    "type",
-    "schema",
-    "occurred_on",
-    "recorded_at",
-    "recorded_by",
-    "data",
-    "prev_hash",
-    "hash",
-)
 
 
 def replay(
