@@ -855,16 +855,17 @@ def test_the_console_streams_are_written_as_click_writes_them(
     assert masked(fast) == masked(typer)
 
 
-def test_a_reader_that_closes_the_pipe_early_gets_quiet(stores: Stores, tmp_path: Path) -> None:
-    """`tracker status | head -1`: no traceback and no error line, as typer does it."""
+def into_a_closed_pipe(stores: Stores, tmp_path: Path, args: list[str]) -> list[tuple[int, bytes]]:
+    """(exit code, stderr) of typer's side and then the fast path's, each writing `args`'s
+    output into a pipe nobody reads (the first write fails with EPIPE)."""
     outcomes = []
     for side in ("typer", "fast"):
         db = stores.copy(tmp_path, side)
         read, write = os.pipe()
-        os.close(read)  # nobody will ever read: the first write fails with EPIPE
+        os.close(read)
         try:
             result = subprocess.run(
-                [sys.executable, "-c", ENTRIES[side], "status", "--format", "json"],
+                [sys.executable, "-c", ENTRIES[side], *args],
                 env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": db},
                 stdout=write,
                 stderr=subprocess.PIPE,
@@ -873,6 +874,12 @@ def test_a_reader_that_closes_the_pipe_early_gets_quiet(stores: Stores, tmp_path
         finally:
             os.close(write)
         outcomes.append((result.returncode, result.stderr))
+    return outcomes
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_quiet(stores: Stores, tmp_path: Path) -> None:
+    """`tracker status | head -1`: no traceback and no error line, as typer does it."""
+    outcomes = into_a_closed_pipe(stores, tmp_path, ["status", "--format", "json"])
     assert outcomes[1] == outcomes[0]
     assert outcomes[0] == (1, b"")
 
@@ -894,22 +901,7 @@ def test_the_report_is_written_to_the_console_as_typer_writes_it(
 def test_a_reader_that_closes_the_pipe_early_stops_the_report_as_typer_does(
     stores: Stores, tmp_path: Path
 ) -> None:
-    outcomes = []
-    for side in ("typer", "fast"):
-        db = stores.copy(tmp_path, side)
-        read, write = os.pipe()
-        os.close(read)
-        try:
-            result = subprocess.run(
-                [sys.executable, "-c", ENTRIES[side], "remind", *N],
-                env={**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DB": db},
-                stdout=write,
-                stderr=subprocess.PIPE,
-                check=False,
-            )
-        finally:
-            os.close(write)
-        outcomes.append((result.returncode, result.stderr))
+    outcomes = into_a_closed_pipe(stores, tmp_path, ["remind", *N])
     assert outcomes[1] == outcomes[0]
 
 
