@@ -23,7 +23,7 @@ Scenarios:
 - hostile command lines and malformed import lines: each refused with exactly one
   `Error:` line (exit 1 or 2; for import, naming the line), nothing written, no traceback.
 
-Standard library only (psycopg for --db-url). `--quick` takes about two minutes here,
+Standard library only (psycopg2 for --db-url). `--quick` takes about two minutes here,
 the full campaign about nine.
 """
 
@@ -483,15 +483,22 @@ def _pg_database(url: str) -> Callable[[], None] | tuple[str, Callable[[], None]
     import uuid
     from urllib.parse import urlsplit, urlunsplit
 
-    import psycopg
+    import psycopg2
+
+    def admin(statement: str) -> None:
+        conn = psycopg2.connect(url)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cursor:
+                cursor.execute(statement)
+        finally:
+            conn.close()
 
     name = f"tracker_faults_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    admin(f'CREATE DATABASE "{name}"')
 
     def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return urlunsplit(urlsplit(url)._replace(path=f"/{name}")), drop
 

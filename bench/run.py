@@ -16,7 +16,7 @@ Wall time, CPU time and peak RSS are taken by a tiny wrapper process with `os.wa
 the command's own pid (see WRAPPER for why not from this script), so the RSS is the
 tracker process's own: the console script is the interpreter itself, nothing in between.
 
-Standard library only; psycopg for `--db-url`.
+Standard library only; psycopg2 for `--db-url`.
 """
 
 from __future__ import annotations
@@ -479,16 +479,19 @@ class Store:
 
 
 class PostgresStore(Store):
-    """A scratch database per import run, created and dropped through psycopg."""
+    """A scratch database per import run, created and dropped through psycopg2."""
 
     label = "PostgreSQL"
 
     def __init__(self, scratch: Path, url: str) -> None:
         super().__init__(scratch)
-        import psycopg  # only --db-url needs it
+        import psycopg2  # only --db-url needs it
 
         self.url = url
-        self.admin = psycopg.connect(url, autocommit=True)
+        conn = psycopg2.connect(url)
+        conn.autocommit = True
+        self.conn = conn
+        self.admin = conn.cursor()
         self.created: set[str] = set()
         self.empty: dict[str, int] = {}
 
@@ -507,7 +510,8 @@ class PostgresStore(Store):
         return location
 
     def _db_size(self, dbname: str) -> int:
-        row = self.admin.execute("SELECT pg_database_size(%s)", (dbname,)).fetchone()
+        self.admin.execute("SELECT pg_database_size(%s)", (dbname,))
+        row = self.admin.fetchone()
         return int(row[0]) if row else 0
 
     def drop(self, location: str) -> None:
@@ -520,7 +524,8 @@ class PostgresStore(Store):
         return self._db_size(dbname) - self.empty.get(location, 0)
 
     def describe(self) -> str:
-        row = self.admin.execute("SHOW server_version").fetchone()
+        self.admin.execute("SHOW server_version")
+        row = self.admin.fetchone()
         parts = urlsplit(self.url)
         host = parts.hostname or "localhost"
         return f"PostgreSQL {row[0] if row else '?'} at {host}:{parts.port or 5432}"
@@ -528,7 +533,7 @@ class PostgresStore(Store):
     def close(self) -> None:
         for dbname in list(self.created):
             self.admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        self.admin.close()
+        self.conn.close()
 
 
 # --- the measurements ------------------------------------------------------------------------

@@ -95,9 +95,9 @@ def pg_unavailable() -> str | None:
             _pg_problem.append("PostgreSQL tests need TRACKER_TEST_PG (a server URL); it is unset")
         else:
             try:
-                import psycopg
+                import psycopg2
 
-                psycopg.connect(PG_SERVER, connect_timeout=3).close()
+                psycopg2.connect(PG_SERVER, connect_timeout=3).close()
                 _pg_problem.append("")
             except Exception as exc:  # no driver, no server, bad URL: all mean "skip"
                 _pg_problem.append(f"PostgreSQL at TRACKER_TEST_PG does not answer ({exc})")
@@ -129,17 +129,29 @@ def store_kind(request: pytest.FixtureRequest) -> str:
 
 
 @contextmanager
+def pg_cursor(url: str) -> Iterator[Any]:
+    """A cursor on its own connection to `url`, each statement committed as it runs."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            yield cursor
+    finally:
+        conn.close()
+
+
+@contextmanager
 def scratch_pg_database() -> Iterator[str]:
     """A new, empty database on the TRACKER_TEST_PG server, dropped afterwards."""
-    import psycopg
-
     name = f"tracker_test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+    with pg_cursor(PG_SERVER) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield urlunsplit(urlsplit(PG_SERVER)._replace(path=f"/{name}"))
     finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        with pg_cursor(PG_SERVER) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -6,16 +6,14 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import WORKED_EXAMPLE, event_count
+from tests.conftest import WORKED_EXAMPLE, event_count, pg_cursor
 
 
 def add_swallowing_trigger(db: str, *, rewrite: bool = False) -> None:
     """What a script behind tracker's back might add: a trigger that drops (or edits) inserts."""
     if db.startswith("postgresql"):
-        import psycopg
-
         body = "NEW.recorded_by := 'someone else'; RETURN NEW;" if rewrite else "RETURN NULL;"
-        with psycopg.connect(db, autocommit=True) as conn:
+        with pg_cursor(db) as conn:
             conn.execute(
                 "CREATE FUNCTION swallow() RETURNS trigger LANGUAGE plpgsql AS "
                 f"$$ BEGIN {body} END $$"

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cli
-from tests.conftest import PG_SERVER, WORKED_EXAMPLE
+from tests.conftest import PG_SERVER, WORKED_EXAMPLE, pg_cursor
 from tracker import entry, fastpath
 from tracker.errors import RuntimeFailure, TrackerError, UserError
 from tracker.persistence import locate
@@ -143,11 +143,9 @@ class Stores:
         import uuid
         from urllib.parse import urlsplit, urlunsplit
 
-        import psycopg
-
         name = f"tracker_fp_{uuid.uuid4().hex[:12]}"
         copy = f' TEMPLATE "{urlsplit(template).path[1:]}"' if template else ""
-        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        with pg_cursor(PG_SERVER) as admin:
             admin.execute(f'CREATE DATABASE "{name}"{copy}')
         self.made.append(name)
         return urlunsplit(urlsplit(PG_SERVER)._replace(path=f"/{name}"))
@@ -161,9 +159,7 @@ class Stores:
 
     def drop_all(self) -> None:
         if self.kind != "sqlite" and self.made:
-            import psycopg
-
-            with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+            with pg_cursor(PG_SERVER) as admin:
                 for name in self.made:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -743,7 +739,7 @@ class FakePsycopgError(Exception):
     pass
 
 
-FakePsycopgError.__module__ = "psycopg.errors"
+FakePsycopgError.__module__ = "psycopg2.errors"
 
 
 def test_the_error_boundary_maps_what_it_always_mapped() -> None:
@@ -918,7 +914,7 @@ def test_the_fast_path_imports_neither_typer_nor_the_heavy_modules(
         "    print('exit', exc.code, file=sys.stderr)\n"
         "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
     )
-    heavy = ("typer", "click", "sqlite_utils", "apscheduler", "psycopg", "rich", "icalendar",
+    heavy = ("typer", "click", "sqlite_utils", "apscheduler", "psycopg2", "rich", "icalendar",
              "tracker.application.remind", "tracker.application.board", "tracker.output.board",
              "tracker.ingest", "tracker.application.integrity", "tracker.application.schedule", "cli", "tempfile", "csv", "html", "getpass")  # fmt: skip
     # Reading the status needs no event to be made or decoded: not attrs (and what it

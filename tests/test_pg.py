@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import WORKED_EXAMPLE, pg_unavailable, scratch_pg_database
+from tests.conftest import WORKED_EXAMPLE, pg_cursor, pg_unavailable, scratch_pg_database
 
 
 @pytest.fixture
@@ -28,14 +28,12 @@ def one_line(result, code: int, fragment: str) -> None:
 
 
 def sql(url: str, statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(statement)
+    with pg_cursor(url) as cursor:
+        cursor.execute(statement)
 
 
 def test_events_cannot_be_updated_deleted_or_truncated(run, pg_url):
-    import psycopg
+    import psycopg2.errors
 
     assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
     for statement in (
@@ -45,7 +43,7 @@ def test_events_cannot_be_updated_deleted_or_truncated(run, pg_url):
         "INSERT INTO events SELECT seq + 5, id || 'x', type, schema, occurred_on, recorded_at, "
         "recorded_by, data, prev_hash, hash FROM events",
     ):
-        with pytest.raises(psycopg.errors.RaiseException):
+        with pytest.raises(psycopg2.errors.RaiseException):
             sql(pg_url, statement)
     assert run("--db", pg_url, "verify").exit_code == 0
 
@@ -54,12 +52,11 @@ def test_a_database_holding_other_tables_is_refused_untouched(run, pg_url):
     sql(pg_url, "CREATE TABLE recipes (name TEXT)")
     one_line(run("--db", pg_url, "status"), 2, "holds tables (recipes) but no tracker log")
     one_line(run("--db", pg_url, *WORKED_EXAMPLE[0]), 2, "holds tables (recipes)")
-    import psycopg
-
-    with psycopg.connect(pg_url) as conn:
-        tables = conn.execute(
+    with pg_cursor(pg_url) as cursor:
+        cursor.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()
+        )
+        tables = cursor.fetchall()
     assert tables == [("recipes",)]
 
 
@@ -162,12 +159,11 @@ def test_a_server_error_after_connecting_is_one_line(run, pg_url):
 def test_an_import_and_a_rebuild_leave_the_planner_statistics(run, pg_url, tmp_path: Path):
     """Without them (autovacuum off, or not yet run) `log` read back its append with a
     scan of the whole events table."""
-    import psycopg
 
     def analysed(url: str) -> set[str]:
-        with psycopg.connect(url) as conn:
-            rows = conn.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'")
-            return {r[0] for r in rows}
+        with pg_cursor(url) as cursor:
+            cursor.execute("SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'public'")
+            return {r[0] for r in cursor.fetchall()}
 
     for step in WORKED_EXAMPLE:
         assert run("--db", pg_url, *step).exit_code == 0

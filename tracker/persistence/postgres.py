@@ -1,6 +1,6 @@
 """The event log in a PostgreSQL database: the shared store for a team (`--db postgresql://…`).
 
-Owns the connection (psycopg 3, an optional extra), the schema and its migrations, the
+Owns the connection (psycopg2, an optional extra), the schema and its migrations, the
 write lock and the database rules. Appends take a transaction-scoped advisory lock, so
 writers on any host queue for it and the chain never forks; triggers refuse UPDATE,
 DELETE and TRUNCATE of events and any insert that does not extend the chain. The same
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from projections.sql import Row, Sql
@@ -101,7 +101,8 @@ EXPECTED_FUNCTIONS = {
 
 
 class PgSql:
-    """`projections.sql.Sql` over one psycopg connection: `?` becomes `%s`."""
+    """`projections.sql.Sql` over one psycopg2 connection in autocommit mode: `?` becomes
+    `%s`; transactions are begun and ended by `PostgresStore`."""
 
     dialect = "postgresql"
 
@@ -114,42 +115,56 @@ class PgSql:
         return _PLACEHOLDER.sub("%s", sql)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return int(self.conn.execute(self._translate(sql), params or None).rowcount)
+        with self.conn.cursor() as cursor:
+            cursor.execute(self._translate(sql), params or None)
+            return int(cursor.rowcount)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        from psycopg2.extras import execute_batch
+
+        # A page of statements per round trip: `executemany` would take one per row.
         with self.conn.cursor() as cursor:
-            cursor.executemany(self._translate(sql), rows)
+            execute_batch(cursor, self._translate(sql), rows, page_size=500)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return list(self.conn.execute(self._translate(sql), params or None).fetchall())
+        with self.conn.cursor() as cursor:
+            cursor.execute(self._translate(sql), params or None)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        from psycopg.rows import tuple_row
-
-        with self.conn.cursor(row_factory=tuple_row) as cursor:
-            return list(cursor.execute(self._translate(sql), params or None).fetchall())
+        with self.conn.cursor() as cursor:
+            cursor.execute(self._translate(sql), params or None)
+            return list(cursor.fetchall())
 
 
 class PostgresStore(LogStore):
-    """An `EventStore` in a PostgreSQL database, shared by a team."""
+    """An `EventStore` in a PostgreSQL database, shared by a team.
+
+    The driver is psycopg2: importing it costs about 40 ms here, against about 170 ms for
+    psycopg 3, whose package loads asyncio, ssl, logging and its typing helpers on import;
+    every command pays that before its first query (docs/performance.md).
+    """
 
     def __init__(self, url: str, *, create: bool = True, catch_up: bool = True) -> None:
         try:
-            import psycopg
-            from psycopg.rows import dict_row
+            import psycopg2
+            import psycopg2.errors
         except ImportError:
             raise UserError(
                 "PostgreSQL needs the optional extra: pip install 'tracker[postgres]'"
             ) from None
-        self.psycopg = psycopg
+        self.driver = psycopg2
         scheme, rest = url.split("://", 1)
         url = f"{scheme.lower()}://{rest}"  # libpq knows the scheme in lower case only
         self.location = redact(url)
         self.catch_up = catch_up
-        self.refused_errors = (psycopg.errors.RaiseException, psycopg.errors.IntegrityError)
+        self.refused_errors = (psycopg2.errors.RaiseException, psycopg2.IntegrityError)
+        self._depth = 0  # transactions open: 0 none, 1 a transaction, more: savepoints
         try:
-            self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
-        except psycopg.Error as exc:
+            self.conn = psycopg2.connect(url)
+            self.conn.autocommit = True
+        except psycopg2.Error as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             # libpq may echo the connection string, password included.
             raise RuntimeFailure(f"cannot connect to {self.location} ({redact(message)})") from None
@@ -191,7 +206,7 @@ class PostgresStore(LogStore):
         Every command opens the store, so this is the everyday path: one statement
         instead of four (information_schema alone took ~3 ms of a 100k `status`).
         """
-        psycopg = self.psycopg
+        errors = self.driver.errors
         try:
             row = self.sql.query(
                 "SELECT (SELECT json_agg(name) FROM tracker_migrations) AS applied, "
@@ -199,7 +214,7 @@ class PostgresStore(LogStore):
                 "FROM projection_checkpoints) AS checkpoints, "
                 "(SELECT seq FROM events ORDER BY seq DESC LIMIT 1) AS last"
             )[0]
-        except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn):
+        except (errors.UndefinedTable, errors.UndefinedColumn):
             return None
         if sorted(row["applied"] or ()) != sorted(name for name, _ in MIGRATIONS):
             return None
@@ -267,8 +282,32 @@ class PostgresStore(LogStore):
     # --- transactions ---------------------------------------------------------------------
 
     @contextmanager
+    def _transaction(self, begin: str = "BEGIN") -> Iterator[None]:
+        """A transaction, or inside one a savepoint: committed (released) when the block
+        ends, rolled back when it raises, as psycopg 3's `Connection.transaction`."""
+        depth = self._depth
+        savepoint = f"tracker_{depth}"
+        self.sql.execute(begin if depth == 0 else f"SAVEPOINT {savepoint}")
+        self._depth = depth + 1
+        try:
+            yield
+        except BaseException:
+            self._depth = depth
+            # A lost connection cannot roll back, and the server rolls back for it: the
+            # error that ended the block is the one to report.
+            with suppress(self.driver.Error):
+                if depth == 0:
+                    self.sql.execute("ROLLBACK")
+                else:
+                    self.sql.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.sql.execute(f"RELEASE SAVEPOINT {savepoint}")
+            raise
+        self._depth = depth
+        self.sql.execute("COMMIT" if depth == 0 else f"RELEASE SAVEPOINT {savepoint}")
+
+    @contextmanager
     def _write(self) -> Iterator[None]:
-        with self.conn.transaction():
+        with self._transaction():
             # Held until commit or rollback: writers on every host queue here.
             self.sql.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
             yield
@@ -276,8 +315,7 @@ class PostgresStore(LogStore):
     @contextmanager
     def reading(self) -> Iterator[Sql]:
         # REPEATABLE READ: every query of one command sees the same snapshot.
-        with self.conn.transaction():
-            self.sql.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self._transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"):
             yield self.sql
 
     # --- integrity ------------------------------------------------------------------------
@@ -311,7 +349,7 @@ class PostgresStore(LogStore):
     def savepoint(self) -> Iterator[None]:
         # Inside `reading()`, a nested transaction is a savepoint: a failed query rolls
         # back to it and the snapshot goes on.
-        with self.conn.transaction():
+        with self._transaction():
             yield
 
     def close(self) -> None:
