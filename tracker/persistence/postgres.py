@@ -70,6 +70,11 @@ TRIGGERS = {
 _PLACEHOLDER = re.compile(r"\?")
 
 
+# INSERT INTO t (columns) VALUES (?, ?, ...) and nothing after it (no ON CONFLICT, which
+# may not meet the same key twice in one statement).
+_PLAIN_INSERT = re.compile(r"(?P<into>INSERT INTO \w+ \([\w, ]+\)) VALUES \((?P<marks>[?, ]+)\)")
+
+
 _USERINFO_PASSWORD = re.compile(r"(?<=://)([^/?#@:]*):[^/?#@]*@")
 
 
@@ -120,11 +125,18 @@ class PgSql:
             return int(cursor.rowcount)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        from psycopg2.extras import execute_batch
+        from psycopg2.extras import execute_batch, execute_values
 
-        # A page of statements per round trip: `executemany` would take one per row.
+        # `executemany` would take a round trip per row. A plain INSERT becomes one
+        # statement of many rows a page; anything else goes as a page of statements.
+        plain = _PLAIN_INSERT.fullmatch(sql)
         with self.conn.cursor() as cursor:
-            execute_batch(cursor, self._translate(sql), rows, page_size=500)
+            if plain:
+                statement = f"{plain['into']} VALUES %s"
+                template = f"({plain['marks'].replace('?', '%s')})"
+                execute_values(cursor, statement, rows, template=template, page_size=1000)
+            else:
+                execute_batch(cursor, self._translate(sql), rows, page_size=500)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.conn.cursor() as cursor:
