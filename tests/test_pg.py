@@ -184,3 +184,49 @@ def test_a_database_missing_its_migrations_record_gets_the_full_checks(run, pg_u
     one_line(run("--db", pg_url, "status"), 2, "newer version of tracker (schema step m999_future)")
     sql(pg_url, "DROP TABLE tracker_migrations")
     one_line(run("--db", pg_url, "status"), 2, "but no tracker log")
+
+
+def test_ctrl_c_stops_a_command_waiting_on_the_server_and_writes_nothing(run, pg_url):
+    """Ctrl-C must not wait for the server: a `log` queued behind another writer's lock
+    stops at once with exit 130, and its statement is not in the log."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tracker.persistence.postgres import WRITE_LOCK
+
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    with pg_cursor(pg_url) as other_writer:
+        other_writer.execute("SELECT pg_advisory_lock(%s)", (WRITE_LOCK,))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tracker.fastpath", "--db", pg_url, "log",
+             "Queued behind the lock.", "--by", "A Speaker", "-c", "stip=pending"],
+            env={**env, "TRACKER_USER": "tester"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            # Wait until it is queued on the lock, then interrupt it.
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                other_writer.execute(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                )
+                if other_writer.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail("the log never queued on the write lock")
+            started = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=10)
+            took = time.monotonic() - started
+        finally:
+            proc.kill()
+            proc.wait()
+    assert code == 130, proc.stderr.read() if proc.stderr else ""
+    assert took < 5
+    assert "Queued behind the lock." not in run("--db", pg_url, "export").stdout

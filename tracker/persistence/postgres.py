@@ -150,6 +150,42 @@ class PgSql:
             return list(cursor.fetchall())
 
 
+def _wait(conn: Any) -> None:
+    """psycopg2's wait callback: wait for the server in Python, not inside libpq, so that
+    Ctrl-C cancels a long or queued statement at once (as psycopg 3 does) instead of once
+    it has finished. As `psycopg2.extras.wait_select`, except that the interrupted command
+    ends with KeyboardInterrupt (exit 130), not with the server's "canceling statement"."""
+    import select
+
+    from psycopg2.errors import QueryCanceled
+    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
+
+    interrupted = False
+    while True:
+        try:
+            try:
+                state = conn.poll()
+            except QueryCanceled:
+                if interrupted:
+                    raise KeyboardInterrupt from None
+                raise
+            if state == POLL_OK:
+                break
+            if state == POLL_READ:
+                select.select([conn.fileno()], [], [])
+            elif state == POLL_WRITE:
+                select.select([], [conn.fileno()], [])
+            else:
+                raise conn.OperationalError(f"bad state from poll: {state}")
+        except KeyboardInterrupt:
+            if interrupted:
+                raise
+            conn.cancel()  # the server answers with QueryCanceled, above
+            interrupted = True
+    if interrupted:
+        raise KeyboardInterrupt
+
+
 class PostgresStore(LogStore):
     """An `EventStore` in a PostgreSQL database, shared by a team.
 
@@ -173,6 +209,9 @@ class PostgresStore(LogStore):
         self.catch_up = catch_up
         self.refused_errors = (psycopg2.errors.RaiseException, psycopg2.IntegrityError)
         self._depth = 0  # transactions open: 0 none, 1 a transaction, more: savepoints
+        from psycopg2.extensions import set_wait_callback
+
+        set_wait_callback(_wait)
         try:
             self.conn = psycopg2.connect(url)
             self.conn.autocommit = True
