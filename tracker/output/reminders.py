@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tracker.domain.staleness import FOLLOWUP
 from tracker.domain.values import plural, status_with_label
 from tracker.output.markdown import md_escape
 from tracker.output.text import clip, hang
 
 if TYPE_CHECKING:  # only named in annotations: `status` starts faster without them
+    from tracker.domain.staleness import StaleReason
     from tracker.domain.views import ReminderItem, ReminderReport
 
 
@@ -57,8 +59,8 @@ def _groups(report: ReminderReport) -> list[tuple[str, list[ReminderItem]]]:
     followups: list[ReminderItem] = []
     quiet: list[ReminderItem] = []
     for item in report.items:  # one pass: a membership test per item was quadratic
-        overdue = any(r.rule == "followup" for r in item.reasons)
-        (followups if overdue else quiet).append(item)
+        # A follow-up overdue is always the first reason (`StaleRules`, `stale_reasons`).
+        (followups if item.reasons[0].rule == FOLLOWUP else quiet).append(item)
     return [
         ("Follow-ups overdue", followups),
         ("Gone quiet (no statement within the review interval)", quiet),
@@ -95,6 +97,12 @@ def _counts(report: ReminderReport) -> str:
     )
 
 
+# The text report's last statement: its quote is cut at QUOTE_LIMIT characters, and any
+# further line of it starts under its first character (`hang`).
+QUOTE_LIMIT = 160
+_LAST_INDENT = len("        last: , : “")
+
+
 def _ansi(code: str, text: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
@@ -103,10 +111,13 @@ def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
     """Plain text; with `color` (a terminal), headings bold and what matters in colour.
 
     Written for reports of thousands of items: one string per item, each status label
-    worked out once.
+    and each distinct set of reasons worked out once, and the usual quote (one printable
+    line, short enough) written as it is without a call to `hang`.
     """
     lines = [_ansi("1", _summary(report), color)]
+    append = lines.append
     labels: dict[tuple[str, str], str] = {}
+    said: dict[tuple[StaleReason, ...], str] = {}
     new_flag = _ansi("1;31", "NEW ", color)
     for heading, items in _groups(report):
         if not items:
@@ -118,18 +129,21 @@ def reminder_text(report: ReminderReport, *, color: bool = False) -> str:
             label = labels.get(key)
             if label is None:
                 label = labels[key] = status_with_label(s.status, s.label)
+            reasons = said.get(item.reasons)
+            if reasons is None:
+                reasons = said[item.reasons] = "".join(
+                    f"        {_ansi('33', r.text, color)}\n" for r in item.reasons
+                )
             flag = new_flag if item.new else "    "
-            shown_id = _ansi("1", s.id, color) if color else s.id
-            reasons = "".join(
-                f"        {_ansi('33', r.text, color) if color else r.text}\n" for r in item.reasons
-            )
+            head = f"  {flag}{_ansi('1', s.id, color)} [{label}] {s.title}"
             if s.has_statement:
+                quote = s.last_quote
+                if len(quote) > QUOTE_LIMIT or not quote.isprintable() or quote[-1:].isspace():
+                    quote = hang(quote, _LAST_INDENT + len(s.last_on) + len(s.last_by), QUOTE_LIMIT)
                 src = f" ({s.last_source})" if s.last_source else ""
-                start = f"        last: {s.last_on}, {s.last_by}: “"
-                last = f"{start}{hang(s.last_quote, len(start), 160)}”{src}"
+                append(f"{head}\n{reasons}        last: {s.last_on}, {s.last_by}: “{quote}”{src}")
             else:
-                last = f"        last: no statement yet (added {s.added_on})"
-            lines.append(f"  {flag}{shown_id} [{label}] {s.title}\n{reasons}{last}")
+                append(f"{head}\n{reasons}        last: no statement yet (added {s.added_on})")
     return "\n".join(lines) + "\n"
 
 
