@@ -646,26 +646,33 @@ def _field_ok(name: str, kind: str, required: bool, doc: str = "e.data") -> str:
     one parse of the row's data per statement.
     """
     path = f"'$.{name}'"
+    # One json_type per field (each call walks the path again): NULL when the field is
+    # absent, 'null' for a JSON null, which an optional field may be.
     json_type = f"json_type({doc}, {path})"
     value = f"json_extract({doc}, {path})"
     if kind in ("names", "ids"):
-        ok = f"{json_type} = 'array'"
-    elif kind == "speakers":
-        ok = f"{json_type} = 'array' AND json_array_length({doc}, {path}) > 0"
-    elif kind == "refs":
-        # Each commitment in the list is checked where the fold reads it (_REF_OK), and the
-        # rows it made are counted against the list's length.
-        ok = f"{json_type} = 'array' AND json_array_length({doc}, {path}) > 0"
+        want, then = "array", "1"
+    elif kind in ("speakers", "refs"):
+        # refs: each commitment in the list is checked where the fold reads it (_REF_OK),
+        # and the rows it made are counted against the list's length.
+        want, then = "array", f"json_array_length({doc}, {path}) > 0"
     elif kind == "status":
-        ok = f"{json_type} = 'text' AND {value} IN ({_quoted(STATUS_NAMES)})"
+        want, then = "text", f"{value} IN ({_quoted(STATUS_NAMES)})"
     elif kind == "kind":
-        ok = f"{json_type} = 'text' AND {value} IN ({_quoted(KINDS)})"
+        want, then = "text", f"{value} IN ({_quoted(KINDS)})"
     else:
-        ok = f"{json_type} = 'text'"
-    # coalesce: a missing field makes the comparisons NULL, and NOT NULL is not true.
+        want, then = "text", "1"
     if required:
-        return f"coalesce({ok}, 0)"
-    return f"({json_type} IS NULL OR {json_type} = 'null' OR coalesce({ok}, 0))"
+        if then == "1":
+            return f"coalesce({json_type} = '{want}', 0)"
+        return f"CASE {json_type} WHEN '{want}' THEN {then} ELSE 0 END"
+    # coalesce: an absent field (NULL) is as good as a null one.
+    if then == "1":
+        return f"coalesce({json_type}, 'null') IN ('null', '{want}')"
+    return (
+        f"CASE coalesce({json_type}, 'null') WHEN 'null' THEN 1 WHEN '{want}' THEN {then} "
+        "ELSE 0 END"
+    )
 
 
 # A commitment in a statement's list, as the SQL fold reads it (`r`, from json_each).
