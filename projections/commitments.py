@@ -830,6 +830,8 @@ _NOT_SQL_FOLDED = (
     f"SELECT e.seq FROM events AS e WHERE e.seq > ? AND NOT ({' OR '.join(_SHAPE_OK.values())})"
 )
 _IDS_PER_STATEMENT = 500
+_FTS_HASHSIZE = 1024 * 1024  # FTS5's default
+_BULK_HASHSIZE = 32 * 1024 * 1024
 _APPLY_BATCH = 5_000
 
 
@@ -866,11 +868,24 @@ class CommitmentProjection:
         """
         if sql.dialect != "sqlite":
             return
+        # FTS5 writes its pending terms out as a new segment whenever they pass `hashsize`
+        # (1 MiB by default): at a million quotes, hundreds of small segments to merge
+        # again. 32 MiB while indexing in bulk; then the default again, and not left
+        # written in the index's config table for later connections.
+        sql.execute(
+            f"INSERT INTO {SQLITE_FTS} ({SQLITE_FTS}, rank) VALUES ('hashsize', ?)",
+            (_BULK_HASHSIZE,),
+        )
         sql.execute(
             f"INSERT INTO {SQLITE_FTS} (rowid, quote, speaker, source) "
             f"SELECT seq, quote, speaker, source FROM {SQLITE_FTS_CONTENT} WHERE seq > ?",
             (after_seq,),
         )
+        sql.execute(
+            f"INSERT INTO {SQLITE_FTS} ({SQLITE_FTS}, rank) VALUES ('hashsize', ?)",
+            (_FTS_HASHSIZE,),
+        )
+        sql.execute(f"DELETE FROM {SQLITE_FTS}_config WHERE k = 'hashsize'")
         for trigger in _FTS_TRIGGERS:
             sql.execute(trigger)
 
