@@ -226,3 +226,9 @@ def test_the_filter_of_appended_ids_never_forgets_one(added, other):
         seen.add(key)
     assert all(key in seen for key in added)
     assert other not in _Filter()
+    # A batch at a time, as the import adds and asks: the same bits, the same answers.
+    batched = _Filter(bits=1 << 10)
+    batched.add_all(added)
+    assert batched.bits == seen.bits
+    assert batched.maybe([*added, other]) == [k for k in [*added, other] if k in seen]
+    assert _Filter().maybe([other]) == []

@@ -610,7 +610,8 @@ class _Checker:
                 # The compiled check accepts the ordinary line; any other gets the precise
                 # one, which accepts it too or names its mistake.
                 event, links, hashed = fast(raw) or _parse_line(raw, self.today)
-                self._follow_chain(number, event.id, hashed)
+                if hashed is not None or self.previous is not None:  # else nothing to follow
+                    self._follow_chain(number, event.id, hashed)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
                 raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
@@ -654,7 +655,7 @@ class _Checker:
         ids = [event.id for _, event, _ in batch]
         appended = self.appended
         if appended is not None:  # nothing skipped either: nothing was in the log
-            ids = [event_id for event_id in ids if event_id in appended]
+            ids = appended.maybe(ids)
         in_log = {
             r["id"]: r
             for r in self._query_ids("SELECT id, seq, type, occurred_on, data FROM events", ids)
@@ -671,8 +672,7 @@ class _Checker:
         if not in_log and not skipped_earlier:
             all_new = self._check_all_new(batch, here)
             if appended is not None:
-                for event_id in here:
-                    appended.add(event_id)
+                appended.add_all(here)
             return all_new
         new: list[NewEvent] = []
         skipped: list[tuple[str, int]] = []
@@ -708,8 +708,7 @@ class _Checker:
         if skipped:
             self.sql.executemany("INSERT INTO import_skipped (id, line) VALUES (?, ?)", skipped)
         if appended is not None:
-            for event in new:
-                appended.add(event.id)
+            appended.add_all(event.id for event in new)
         return new
 
     def _query_ids(self, select: str, ids: list[str]) -> list[Row]:
@@ -819,15 +818,29 @@ class _Filter:
         self.bits = bytearray(bits >> 3)
 
     def add(self, key: str) -> None:
-        h = hash(key)
-        a, b = h & self.mask, (h >> 32) & self.mask
-        self.bits[a >> 3] |= 1 << (a & 7)
-        self.bits[b >> 3] |= 1 << (b & 7)
+        self.add_all((key,))
 
     def __contains__(self, key: str) -> bool:
-        h = hash(key)
-        a, b = h & self.mask, (h >> 32) & self.mask
-        return bool(self.bits[a >> 3] & (1 << (a & 7)) and self.bits[b >> 3] & (1 << (b & 7)))
+        return bool(self.maybe((key,)))
+
+    def add_all(self, keys: Iterable[str]) -> None:
+        """Add every key (a batch at once: one call, not one per key)."""
+        bits, mask = self.bits, self.mask
+        for h in map(hash, keys):
+            a, b = h & mask, (h >> 32) & mask
+            bits[a >> 3] |= 1 << (a & 7)
+            bits[b >> 3] |= 1 << (b & 7)
+
+    def maybe(self, keys: Iterable[str]) -> list[str]:
+        """The keys the filter may hold, in order: all those added, and rarely another."""
+        bits, mask = self.bits, self.mask
+        found = []
+        for key in keys:
+            h = hash(key)
+            a, b = h & mask, (h >> 32) & mask
+            if bits[a >> 3] & (1 << (a & 7)) and bits[b >> 3] & (1 << (b & 7)):
+                found.append(key)
+        return found
 
 
 def import_events(
