@@ -178,6 +178,25 @@ def test_ordinary_lines_take_the_fast_path():
         assert agree(stored.export_line().encode())
 
 
+def test_lengths_are_counted_in_characters_on_a_line_beyond_ascii():
+    """At the limit a quote of two-byte (or four-byte) characters is taken, as the precise
+    path takes it; one character more is declined, and the precise path names it."""
+    for char in ("a", "é", "\U0001f600"):
+        for n, ok in ((rules.MAX_QUOTE_CHARS, True), (rules.MAX_QUOTE_CHARS + 1, False)):
+            line = {
+                "id": str(uuid.UUID(int=n)),
+                "type": "statement.recorded",
+                "schema": 2,
+                "occurred_on": "2025-01-01",
+                "recorded_at": "2025-08-01T00:00:00.250Z",
+                "recorded_by": "desk",
+                "data": {"commitments": [{"id": "c-1"}], "quote": char * n, "speakers": ["é"]},
+            }
+            raw = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode()
+            assert agree(raw) is ok
+            assert (precise(raw) is not None) is ok
+
+
 @given(S.events, S.text.filter(lambda name: name != "desk"))
 def test_a_hashed_line_edited_after_export_is_declined(payload, name):
     line = envelope(

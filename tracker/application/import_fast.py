@@ -241,8 +241,9 @@ class FastChecker:
             return None
         ascii_ = raw.isascii()
         try:
-            text = raw.decode("utf-8")
-            if not ascii_ and _WIDE_SUSPECT.search(text):
+            # Only a line beyond ASCII is decoded here, to look at its characters; msgspec
+            # reads the bytes (and refuses invalid UTF-8), and counts lengths in characters.
+            if not ascii_ and _WIDE_SUSPECT.search(raw.decode("utf-8")):
                 return None
             env = _ENVELOPE.decode(raw)
             decoder = _DATA.get((env.type, env.schema))
@@ -251,7 +252,7 @@ class FastChecker:
             data = decoder.decode(env.data)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
             return None  # (msgspec skips a raw value recursively: deep nesting)
-        canonical = _encode(data).decode("utf-8")
+        encoded = _encode(data)
         hashed = None
         quotes = _QUOTES
         if not (_UUID_RE.match(env.id) and rules.RECORDED_AT_RE.match(env.recorded_at)):
@@ -265,7 +266,8 @@ class FastChecker:
             quotes = _QUOTES_HASHED
         elif env.seq is not UNSET or env.prev_hash is not UNSET:
             return None  # kept for the precise checker, which ignores them
-        if text.count('"') != quotes + canonical.count('"'):
+        # Counted in bytes: in UTF-8 the byte of `"` stands for nothing else.
+        if raw.count(b'"') != quotes + encoded.count(b'"'):
             return None  # a key written twice
         if not (self._day(env.occurred_on) and self._names((env.recorded_by,), ascii_)):
             return None
@@ -281,7 +283,7 @@ class FastChecker:
             occurred_on=env.occurred_on,
             recorded_at=env.recorded_at,
             recorded_by=env.recorded_by,
-            data=canonical,
+            data=encoded.decode("utf-8"),
         )
         if hashed is not None:
             body = event.canonical_body(hashed[0], hashed[1]).encode("utf-8")
