@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -230,3 +238,89 @@ def test_ctrl_c_stops_a_command_waiting_on_the_server_and_writes_nothing(run, pg
     assert code == 130, proc.stderr.read() if proc.stderr else ""
     assert took < 5
     assert "Queued behind the lock." not in run("--db", pg_url, "export").stdout
+
+
+@contextmanager
+def silent_server():
+    """A TCP port that accepts connections and never answers, like a hung server: the
+    URL to it. Needs only the driver, not a PostgreSQL server."""
+    pytest.importorskip("psycopg2", reason="the postgres extra is not installed")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            with suppress(OSError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{listener.getsockname()[1]}/x"
+    finally:
+        stop.set()
+        thread.join()
+        for sock in [*accepted, listener]:
+            sock.close()
+
+
+def spawn_status(url: str, **extra_env: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PG"))}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tracker.fastpath", "--db", url, "status"],
+        env={**env, **extra_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_server_that_never_answers_fails_after_the_connect_timeout():
+    """libpq's connect_timeout (in the URL, or PGCONNECT_TIMEOUT) bounds the wait for a
+    server that accepts and never answers: one line, exit 1, instead of a hang."""
+    with silent_server() as url:
+        for target, env in ((f"{url}?connect_timeout=2", {}), (url, {"PGCONNECT_TIMEOUT": "2"})):
+            started = time.monotonic()
+            proc = spawn_status(target, **env)
+            try:
+                _, stderr = proc.communicate(timeout=30)
+            finally:
+                proc.kill()
+            took = time.monotonic() - started
+            assert proc.returncode == 1, stderr
+            assert stderr == f"Error: cannot connect to {target} (timeout expired)\n"
+            assert 1.5 < took < 15
+
+
+def test_the_connect_timeout_follows_libpq():
+    pytest.importorskip("psycopg2", reason="the postgres extra is not installed")
+    from tracker.persistence.postgres import DEFAULT_CONNECT_TIMEOUT, connect_timeout
+
+    url = "postgresql://u@h/d"
+    assert connect_timeout(url) == DEFAULT_CONNECT_TIMEOUT
+    assert connect_timeout(url + "?connect_timeout=7") == 7
+    assert connect_timeout(url + "?connect_timeout=1") == 2  # libpq's minimum
+    assert connect_timeout(url + "?connect_timeout=0") is None  # for ever, as in libpq
+
+
+def test_ctrl_c_while_connecting_exits_130():
+    """Ctrl-C while the server has not yet answered the connection ends the command at
+    once with 130, not with a connection error."""
+    with silent_server() as url:
+        proc = spawn_status(url)
+        try:
+            time.sleep(1.5)  # started, imported, and waiting for the server
+            assert proc.poll() is None
+            started = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            _, stderr = proc.communicate(timeout=10)
+            took = time.monotonic() - started
+        finally:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "cannot connect" not in stderr
+    assert took < 5

@@ -11,7 +11,10 @@ it and break exports). Everything else is shared with SQLite in `tracker.persist
 
 from __future__ import annotations
 
+import os
 import re
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
@@ -155,16 +158,50 @@ class PgSql:
             return list(cursor.fetchall())
 
 
+# Seconds to wait for the server to accept a connection when neither the URL nor
+# PGCONNECT_TIMEOUT says: psycopg 3's default, so a scheduled remind pointed at a server
+# that never answers fails instead of hanging. "connect_timeout=0" waits for ever, as in
+# libpq.
+DEFAULT_CONNECT_TIMEOUT = 130.0
+_connecting = threading.local()  # .deadline: time.monotonic() by which to be connected
+
+
+def connect_timeout(url: str) -> float | None:
+    """The connect timeout libpq would apply to `url`, in seconds; None: wait for ever.
+    As in libpq, the URL's connect_timeout wins over PGCONNECT_TIMEOUT, and a value
+    under 2 seconds counts as 2."""
+    from psycopg2.extensions import parse_dsn
+
+    try:
+        given = parse_dsn(url).get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
+    except Exception:  # a malformed URL: libpq's connect reports it
+        given = None
+    if not given:
+        return DEFAULT_CONNECT_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        return DEFAULT_CONNECT_TIMEOUT  # libpq refuses it when connecting
+    return None if seconds <= 0 else max(seconds, 2.0)
+
+
 def _wait(conn: Any) -> None:
     """psycopg2's wait callback: wait for the server in Python, not inside libpq, so that
     Ctrl-C cancels a long or queued statement at once (as psycopg 3 does) instead of once
     it has finished. As `psycopg2.extras.wait_select`, except that the interrupted command
-    ends with KeyboardInterrupt (exit 130), not with the server's "canceling statement"."""
+    ends with KeyboardInterrupt (exit 130), not with the server's "canceling statement".
+
+    While connecting, the wait has the deadline `PostgresStore` set (libpq's own
+    connect_timeout works only in its blocking connect, which the callback replaces), and
+    Ctrl-C ends it at once: there is no statement to cancel yet."""
     import select
 
+    from psycopg2 import OperationalError
     from psycopg2.errors import QueryCanceled
-    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE
+    from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE, STATUS_SETUP
 
+    connecting = conn.status == STATUS_SETUP
+    deadline: float | None = getattr(_connecting, "deadline", None) if connecting else None
     interrupted = False
     while True:
         try:
@@ -176,14 +213,17 @@ def _wait(conn: Any) -> None:
                 raise
             if state == POLL_OK:
                 break
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise OperationalError("timeout expired")
             if state == POLL_READ:
-                select.select([conn.fileno()], [], [])
+                select.select([conn.fileno()], [], [], left)
             elif state == POLL_WRITE:
-                select.select([], [conn.fileno()], [])
+                select.select([], [conn.fileno()], [], left)
             else:
-                raise conn.OperationalError(f"bad state from poll: {state}")
+                raise OperationalError(f"bad state from poll: {state}")
         except KeyboardInterrupt:
-            if interrupted:
+            if interrupted or connecting:
                 raise
             conn.cancel()  # the server answers with QueryCanceled, above
             interrupted = True
@@ -217,6 +257,8 @@ class PostgresStore(LogStore):
         from psycopg2.extensions import set_wait_callback
 
         set_wait_callback(_wait)
+        seconds = connect_timeout(url)
+        _connecting.deadline = None if seconds is None else time.monotonic() + seconds
         try:
             self.conn = psycopg2.connect(url)
             self.conn.autocommit = True
@@ -224,6 +266,8 @@ class PostgresStore(LogStore):
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             # libpq may echo the connection string, password included.
             raise RuntimeFailure(f"cannot connect to {self.location} ({redact(message)})") from None
+        finally:
+            _connecting.deadline = None
         self.sql: Sql = PgSql(self.conn)
         try:
             self._open()
