@@ -610,8 +610,7 @@ class _Checker:
                 # The compiled check accepts the ordinary line; any other gets the precise
                 # one, which accepts it too or names its mistake.
                 event, links, hashed = fast(raw) or _parse_line(raw, self.today)
-                if hashed is not None or self.previous is not None:  # else nothing to follow
-                    self._follow_chain(number, event.id, hashed)
+                self._follow_chain(number, event.id, hashed)
             except _LineError as exc:
                 self._check_batch(parsed)  # an earlier line of this batch may be the first bad one
                 raise UserError(f"line {exc.line or number}: {exc}; nothing was imported") from None
@@ -816,12 +815,6 @@ class _Filter:
     def __init__(self, bits: int = 1 << 24) -> None:
         self.mask = bits - 1
         self.bits = bytearray(bits >> 3)
-
-    def add(self, key: str) -> None:
-        self.add_all((key,))
-
-    def __contains__(self, key: str) -> bool:
-        return bool(self.maybe((key,)))
 
     def add_all(self, keys: Iterable[str]) -> None:
         """Add every key (a batch at once: one call, not one per key)."""
