@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 
 from tracker.application.session import Settings
-from tracker.errors import RuntimeFailure, TrackerError, UserError, shown
+from tracker.errors import RuntimeFailure, TrackerError, UserError, first_line, shown
 
 FORMATS_STATUS = ("table", "json", "csv", "md")
 FORMATS_REMIND = ("text", "md", "json", "html")
@@ -132,8 +132,7 @@ def failure(exc: Exception) -> TrackerError | None:
     if type(exc).__module__.startswith("psycopg"):
         from tracker.persistence.postgres import redact
 
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return RuntimeFailure(f"the PostgreSQL server refused: {redact(first)}")
+        return RuntimeFailure(f"the PostgreSQL server refused: {redact(first_line(exc))}")
     return None
 
 

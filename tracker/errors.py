@@ -24,6 +24,16 @@ class RuntimeFailure(TrackerError):
     exit_code = 1
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of what `exc` says (its class name when it says nothing).
+
+    A database driver's message can run on over several lines (PostgreSQL adds DETAIL,
+    HINT and CONTEXT); a message of ours quotes only the first.
+    """
+    lines = str(exc).strip().splitlines()
+    return lines[0].strip() if lines else type(exc).__name__
+
+
 def shown(text: str) -> str:
     """`text` safe to echo on a terminal: control, bidi and line-separator characters escaped.
 

@@ -40,7 +40,7 @@ from projections.sql import Row, Sql
 from tracker.application.import_fast import Fast, FastChecker, Links
 from tracker.application.session import Session
 from tracker.domain import values
-from tracker.errors import UserError, shown
+from tracker.errors import UserError, first_line, shown
 from tracker.persistence.logstore import replay
 from tracker.persistence.store import EventStore, Stages
 
@@ -184,13 +184,8 @@ def _guarded(
         with store.savepoint():
             return step()
     except Exception as exc:  # whichever database (or codec) says so: a finding, not a crash
-        problems.append(Problem(what=f"{what} ({_one_line(exc)}){fix}"))
+        problems.append(Problem(what=f"{what} ({first_line(exc)}){fix}"))
         return None
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:

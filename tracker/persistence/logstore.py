@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError, shown
+from tracker.errors import RuntimeFailure, UserError, first_line, shown
 from tracker.persistence.store import Decide, Stages
 
 if TYPE_CHECKING:  # only named in annotations: opening a store loads neither
@@ -245,7 +245,7 @@ class LogStore:
             self.sql.executemany(INSERT_EVENT, meant)
         except self.refused_errors as exc:
             raise RuntimeFailure(
-                f"the log refused the append ({exc}); nothing was written"
+                f"the log refused the append ({first_line(exc)}); nothing was written"
             ) from None
         # One row more than meant: a row added behind the append shows as a difference too.
         found = self._rows_since(meant[0][1], len(meant) + 1)
