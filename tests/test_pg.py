@@ -324,3 +324,83 @@ def test_ctrl_c_while_connecting_exits_130():
     assert proc.returncode == 130, stderr
     assert "cannot connect" not in stderr
     assert took < 5
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://u:pa%zzword@127.0.0.1/x", "invalid percent-encoded token"),
+        ("postgresql://u:s3cret@127.0.0.1:99999/x", "port '99999' is not a number from 1 to 65535"),
+        ("postgresql://u:s3cret@127.0.0.1:abc/x", "port 'abc' is not a number from 1 to 65535"),
+        (
+            "postgresql://u:s3cret@[::1/x",
+            'end of string reached when looking for matching "]" in IPv6 host address in URI',
+        ),
+        ("postgresql://u:s3cret@127.0.0.1/x?bogus=1", "invalid URI query parameter"),
+        (
+            "postgresql://u:s3cret@127.0.0.1/x?connect_timeout=soon",
+            "connect_timeout 'soon' is not a whole number of seconds",
+        ),
+        ("postgresql://u:s3cret@127.0.0.1/x?sslmode=maybe", "invalid sslmode value"),
+    ],
+)
+def test_a_malformed_url_is_bad_input_and_never_shows_the_password(run, url, reason):
+    """A URL libpq cannot read is a typo to fix (exit 2), not a server that failed to
+    answer; libpq's quoted token is left out, as it may be the password."""
+    pytest.importorskip("psycopg2", reason="the postgres extra is not installed")
+    for command in (["status"], ["log", "q", "--by", "A", "-c", "x", "--on", "2025-01-01"]):
+        result = run("--db", url, *command)
+        one_line(result, 2, f"is malformed ({reason}); correct it in --db or TRACKER_DB")
+        assert "s3cret" not in result.stderr and "pa%zzword" not in result.stderr
+
+
+def test_a_refused_append_is_one_line_without_the_servers_detail(run, pg_url):
+    assert run("--db", pg_url, *WORKED_EXAMPLE[0]).exit_code == 0
+    sql(
+        pg_url,
+        "CREATE FUNCTION no_appends() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'appends are paused' USING DETAIL = 'maintenance window', "
+        "HINT = 'try later'; END $$",
+    )
+    sql(pg_url, "CREATE TRIGGER no_appends BEFORE INSERT ON events EXECUTE FUNCTION no_appends()")
+    before = run("--db", pg_url, "export").stdout
+    result = run(
+        "--db", pg_url, "log", "More talks.", "--by", "A", "-c", "stip", "--on", "2025-02-01"
+    )
+    assert result.stderr == (
+        "Error: the log refused the append (appends are paused); nothing was written\n"
+    )
+    assert result.exit_code == 1
+    sql(pg_url, "DROP TRIGGER no_appends ON events")
+    assert run("--db", pg_url, "export").stdout == before
+
+
+def test_the_server_is_reached_through_a_descriptor_above_1023(pg_url, tmp_path: Path):
+    """select() cannot watch a file descriptor numbered 1024 or more; the wait for the
+    server must work whatever number the connection's socket gets."""
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this machine allows {hard} open files, too few to test")
+    script = (
+        "import os, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_NOFILE, (1200, resource.getrlimit("
+        "resource.RLIMIT_NOFILE)[1]))\n"
+        "held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]\n"
+        "assert max(held) > 1024\n"
+        "from tracker.fastpath import main\n"
+        "sys.argv = ['tracker', '--db', sys.argv[1], 'status']\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACKER_", "PG"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script, pg_url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "no commitments match; add one with: tracker add ID --title TEXT\n"

@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 from projections.sql import Row, Sql
-from tracker.errors import RuntimeFailure, UserError, shown
+from tracker.errors import RuntimeFailure, UserError, first_line, shown
 from tracker.persistence.logstore import IMMUTABLE_MESSAGE, LogStore, log_tables, pending_steps
 
 if TYPE_CHECKING:
@@ -186,6 +186,32 @@ def connect_timeout(url: str) -> float | None:
     return None if seconds <= 0 else max(seconds, 2.0)
 
 
+# libpq's own words for a URL it cannot read, without the token it quotes after them
+# (`invalid percent-encoded token: "pa%zz"`): that token may be the password.
+_QUOTED_TOKEN = re.compile(r':?\s*"[^"]*"?\s*$')
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)  # as libpq reads an integer option
+
+
+def url_problem(url: str) -> str | None:
+    """Why libpq cannot use `url` as it stands, or None. Read before connecting, so a typo
+    in the URL is bad input (exit 2), not a server that failed to answer."""
+    from psycopg2 import ProgrammingError
+    from psycopg2.extensions import parse_dsn
+
+    try:
+        options = parse_dsn(url)
+    except ProgrammingError as exc:
+        reason = first_line(exc).removeprefix("invalid dsn: ")
+        return _QUOTED_TOKEN.sub("", reason) or "not a connection URL"
+    for port in (options.get("port") or "").split(","):
+        if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+            return f"port {port!r} is not a number from 1 to 65535"
+    timeout = options.get("connect_timeout")
+    if timeout is not None and not _INTEGER.fullmatch(timeout):
+        return f"connect_timeout {timeout!r} is not a whole number of seconds"
+    return None
+
+
 def _wait(conn: Any) -> None:
     """psycopg2's wait callback: wait for the server in Python, not inside libpq, so that
     Ctrl-C cancels a long or queued statement at once (as psycopg 3 does) instead of once
@@ -195,8 +221,6 @@ def _wait(conn: Any) -> None:
     While connecting, the wait has the deadline `PostgresStore` set (libpq's own
     connect_timeout works only in its blocking connect, which the callback replaces), and
     Ctrl-C ends it at once: there is no statement to cancel yet."""
-    import select
-
     from psycopg2 import OperationalError
     from psycopg2.errors import QueryCanceled
     from psycopg2.extensions import POLL_OK, POLL_READ, POLL_WRITE, STATUS_SETUP
@@ -217,12 +241,9 @@ def _wait(conn: Any) -> None:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise OperationalError("timeout expired")
-            if state == POLL_READ:
-                select.select([conn.fileno()], [], [], left)
-            elif state == POLL_WRITE:
-                select.select([], [conn.fileno()], [], left)
-            else:
+            if state not in (POLL_READ, POLL_WRITE):
                 raise OperationalError(f"bad state from poll: {state}")
+            _wait_for(conn.fileno(), state == POLL_WRITE, left)
         except KeyboardInterrupt:
             if interrupted or connecting:
                 raise
@@ -230,6 +251,22 @@ def _wait(conn: Any) -> None:
             interrupted = True
     if interrupted:
         raise KeyboardInterrupt
+
+
+def _wait_for(fd: int, write: bool, seconds: float | None) -> None:
+    """Until `fd` can be read (or written), or `seconds` pass (None: no limit).
+
+    poll, not select: select cannot watch a descriptor numbered 1024 or above, which a
+    process holding many files open (a scheduler, a notify command's pipes) may be given.
+    Windows has no poll, and select there has no such limit."""
+    import select
+
+    if not hasattr(select, "poll"):
+        select.select([] if write else [fd], [fd] if write else [], [], seconds)
+        return
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT if write else select.POLLIN)
+    poller.poll(None if seconds is None else max(seconds, 0.0) * 1000)
 
 
 class PostgresStore(LogStore):
@@ -258,13 +295,24 @@ class PostgresStore(LogStore):
         from psycopg2.extensions import set_wait_callback
 
         set_wait_callback(_wait)
+        problem = url_problem(url)
+        if problem is not None:
+            raise UserError(
+                f"the PostgreSQL URL {self.location} is malformed ({problem}); "
+                "correct it in --db or TRACKER_DB"
+            )
         seconds = connect_timeout(url)
         _connecting.deadline = None if seconds is None else time.monotonic() + seconds
         try:
             self.conn = psycopg2.connect(url)
             self.conn.autocommit = True
         except psycopg2.Error as exc:
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            message = first_line(exc)
+            if message.startswith("invalid "):  # an option libpq refused before connecting
+                raise UserError(
+                    f"the PostgreSQL URL {self.location} is malformed "
+                    f"({_QUOTED_TOKEN.sub('', message)}); correct it in --db or TRACKER_DB"
+                ) from None
             # libpq may echo the connection string, password included.
             raise RuntimeFailure(f"cannot connect to {self.location} ({redact(message)})") from None
         finally:
