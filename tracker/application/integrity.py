@@ -223,30 +223,38 @@ COMPARE_WINDOW = 50_000
 def _table_difference(
     store: EventStore, problems: list[Problem], sql: Sql, fresh: Sql, table: str
 ) -> int | None:
-    """How many rows are in one of the two tables and not the other (None: ours unreadable)."""
+    """How many rows are in one of the two tables and not the other (None: ours unreadable).
+
+    Both are read as tuples of the fresh table's columns in one order (a column missing
+    from ours makes it unreadable; one ours has beyond them is read by nothing, and not
+    compared). Tuples, not a dict per row sorted into pairs: at 100k events that took
+    three times the memory and most of the comparison's time.
+    """
     unreadable = f"projection table {table} cannot be read"
     fix = "; run: tracker rebuild"
-    columns = {r["name"] for r in fresh.query("SELECT name FROM pragma_table_info(?)", (table,))}
-    if "seq" not in columns:
-        ours = _guarded(store, problems, unreadable, lambda: _table_rows(sql, table), fix)
-        return None if ours is None else len(ours.symmetric_difference(_table_rows(fresh, table)))
+    names = [r[0] for r in fresh.query_tuples("SELECT name FROM pragma_table_info(?)", (table,))]
+    select = f"SELECT {', '.join(names)} FROM {table}"
+    if "seq" not in names:
+        ours = _guarded(store, problems, unreadable, lambda: _table_rows(sql, select), fix)
+        return None if ours is None else len(ours.symmetric_difference(_table_rows(fresh, select)))
     top_ours = _guarded(store, problems, unreadable, lambda: _max_seq(sql, table), fix)
     if top_ours is None:
         return None
     top = max(top_ours, _max_seq(fresh, table))
     diff = 0
+    windowed = f"{select} WHERE seq > ? AND seq <= ?"
     for low in range(0, top, COMPARE_WINDOW):
         window = (low, low + COMPARE_WINDOW)
         ours = _guarded(
             store,
             problems,
             unreadable,
-            lambda window=window: _table_rows(sql, table, window),  # type: ignore[misc]
+            lambda window=window: _table_rows(sql, windowed, window),  # type: ignore[misc]
             fix,
         )
         if ours is None:
             return None
-        diff += len(ours.symmetric_difference(_table_rows(fresh, table, window)))
+        diff += len(ours.symmetric_difference(_table_rows(fresh, windowed, window)))
     return diff
 
 
@@ -256,13 +264,9 @@ def _max_seq(sql: Sql, table: str) -> int:
 
 
 def _table_rows(
-    sql: Sql, table: str, window: tuple[int, int] | None = None
+    sql: Sql, select: str, window: tuple[int, int] | tuple[()] = ()
 ) -> set[tuple[Any, ...]]:
-    if window is None:
-        rows = sql.query(f"SELECT * FROM {table}")
-    else:
-        rows = sql.query(f"SELECT * FROM {table} WHERE seq > ? AND seq <= ?", window)
-    return {tuple(sorted(row.items())) for row in rows}
+    return set(sql.query_tuples(select, window))
 
 
 def export_lines(session: Session) -> Iterator[str]:
