@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import WORKED_EXAMPLE
+from tests.synthetic import synthetic_export
 
 
 def one_error_line(result, fragment: str) -> None:
@@ -166,3 +167,37 @@ def test_two_processes_adding_the_same_id_add_it_once(run):
     codes = sorted(p.wait(timeout=60) for p in procs)
     assert codes == [0, 2, 2, 2]
     assert len(run("export").stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("cache_kib", [64, 100_000])
+def test_verify_finds_the_same_when_its_scratch_replay_spills_to_disk(
+    run, db_path, tmp_path, monkeypatch, cache_kib
+):
+    """verify replays into an anonymous temporary database, one uncommitted transaction
+    with no journal: with a cache of 64 KiB most of its pages go to SQLite's temporary
+    file, and the verdicts must be those of a replay held wholly in the cache."""
+    from tracker.persistence import sqlite as sqlite_store
+
+    export = tmp_path / "log.jsonl"
+    export.write_text(synthetic_export(500), encoding="utf-8")
+    assert run("import", str(export)).exit_code == 0
+    monkeypatch.setattr(sqlite_store, "CACHE_KIB", cache_kib)
+    scratch = sqlite_store.SQLiteStore.scratch()
+    try:
+        assert scratch.conn.execute("PRAGMA cache_size").fetchone()[0] == -cache_kib
+        assert scratch.conn.execute("PRAGMA journal_mode").fetchone()[0] == "off"
+        assert scratch.conn.in_transaction
+    finally:
+        scratch.close()
+    assert run("verify").stdout.endswith("hash chain intact, projections match the log\n")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE timeline SET note = 'edited' WHERE rowid = (SELECT min(rowid) FROM timeline WHERE seq >= 700)")
+        conn.execute("DELETE FROM commitments WHERE rowid = 3")
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "projection table timeline differs from a fresh replay of the log in 2 rows" in (
+        result.stdout
+    )
+    assert "projection table commitments differs from a fresh replay of the log in 1 rows" in (
+        result.stdout
+    )

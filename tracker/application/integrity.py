@@ -189,14 +189,14 @@ def _guarded(
 
 
 def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
-    """Replay the log into a scratch in-memory database and compare table by table.
+    """Replay the log into a scratch database (`SQLiteStore.scratch`) and compare table by table.
 
     The caller holds the read snapshot: the log and the tables are read in it.
     """
     from tracker.persistence.sqlite import SQLiteStore
 
     problems: list[Problem] = []
-    fresh = SQLiteStore(None)
+    fresh = SQLiteStore.scratch()
     try:
         for projection in PROJECTIONS:
             replay(projection, fresh.sql, store.read())
