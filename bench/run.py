@@ -697,6 +697,7 @@ class SizeResult:
     rebuilds: Series | None
     db_bytes: int
     location: str
+    verifies: Series | None = None
     peer: EsPeer | None = None
 
 
@@ -848,12 +849,22 @@ class Bench:
         if es is not None:
             steps.extend(es[1])
         interleaved(runs, steps, warmup=False)
-        rebuilds = None
+        rebuilds = verifies = None
         if keep and rebuild_runs:
             rebuilds = Series("tracker rebuild")
             interleaved(
                 rebuild_runs,
                 [(rebuilds, lambda i: self.rebuild(kept, events, i, rebuild_runs))],
+                warmup=False,
+            )
+            # verify replays the whole log a second way and compares: no target, but its
+            # time and memory at scale are what a user with a big log waits for (one run
+            # at 1M, about two minutes here).
+            verify_runs = 1 if events >= 1_000_000 else rebuild_runs
+            verifies = Series("tracker verify (full replay and comparison)")
+            interleaved(
+                verify_runs,
+                [(verifies, lambda i: self.verify(kept, events, i, verify_runs))],
                 warmup=False,
             )
         return SizeResult(
@@ -863,6 +874,7 @@ class Bench:
             floor=floor,
             bound=bound,
             rebuilds=rebuilds,
+            verifies=verifies,
             db_bytes=int(statistics.median(sizes)),
             location=kept,
             peer=es[0] if es is not None else None,
@@ -873,6 +885,16 @@ class Bench:
         note(
             f"rebuild {size_label(events)} run {i + 1}/{runs}: {result.wall:,.1f} s, "
             f"{events / result.wall:,.0f} ev/s"
+        )
+        return result
+
+    def verify(self, location: str, events: int, i: int, runs: int) -> Run:
+        result = self.tracker_run(location, "verify")
+        if not result.stdout.startswith(f"ok: {events} events"):
+            raise RuntimeError(f"verify said: {result.stdout.strip()}")
+        note(
+            f"verify {size_label(events)} run {i + 1}/{runs}: {result.wall:,.1f} s, "
+            f"{result.maxrss_kb / 1024:,.0f} MB peak"
         )
         return result
 
@@ -1298,7 +1320,9 @@ def report(
         "|---|---|---|---|---|---|---|",
     ]
     for s in sizes:
-        measured_here = [(s.events, x) for x in (s.floor, s.bound, s.imports, s.rebuilds)]
+        measured_here = [
+            (s.events, x) for x in (s.floor, s.bound, s.imports, s.rebuilds, s.verifies)
+        ]
         if s.peer is not None:
             measured_here += [(s.peer.events, s.peer.save), (s.peer.events, s.peer.replay)]
         for n, series in measured_here:
