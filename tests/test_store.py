@@ -201,3 +201,34 @@ def test_verify_finds_the_same_when_its_scratch_replay_spills_to_disk(
     assert "projection table commitments differs from a fresh replay of the log in 1 rows" in (
         result.stdout
     )
+
+
+def test_no_room_for_verifys_scratch_replay_names_the_temporary_folder(
+    run, db_path, tmp_path, monkeypatch
+):
+    """A scratch replay that cannot grow is said as such, with the folder and the fix; not
+    as a full disk under the log, which verify never writes."""
+    from tracker.persistence import sqlite as sqlite_store
+
+    export = tmp_path / "log.jsonl"
+    export.write_text(synthetic_export(50), encoding="utf-8")
+    assert run("import", str(export)).exit_code == 0
+
+    scratch = sqlite_store.SQLiteStore.scratch
+
+    def cramped() -> sqlite_store.SQLiteStore:
+        store = scratch()
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages}")  # "database or disk is full"
+        return store
+
+    monkeypatch.setattr(sqlite_store.SQLiteStore, "scratch", cramped)
+    monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path))
+    before = db_path.read_bytes()
+    result = run("verify")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: verify has no room for its scratch replay in the temporary folder {tmp_path} "
+        "(database or disk is full); free space there, or set TMPDIR to a folder with room\n"
+    )
+    assert db_path.read_bytes() == before

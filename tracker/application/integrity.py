@@ -199,7 +199,8 @@ def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
     fresh = SQLiteStore.scratch()
     try:
         for projection in PROJECTIONS:
-            replay(projection, fresh.sql, store.read())
+            with fresh.scratch_room():
+                replay(projection, fresh.sql, store.read())
             for table in projection.tables:
                 diff = _table_difference(store, problems, sql, fresh.sql, table)
                 if diff:

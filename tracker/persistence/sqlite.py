@@ -83,6 +83,7 @@ EXPECTED_TRIGGERS = {
 
 
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL = 5, 6, 8, 10, 13
+SQLITE_CANTOPEN = 14
 _NAMED = {SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL}
 
 
@@ -122,6 +123,21 @@ class SQLiteSql:
 
     def query_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params).fetchall()
+
+
+def temporary_folder() -> str:
+    """The folder where SQLite puts a temporary database's file, found as SQLite finds it
+    on Unix: the first of these that is a folder it may write in."""
+    for folder in (
+        os.environ.get("SQLITE_TMPDIR"),
+        os.environ.get("TMPDIR"),
+        "/var/tmp",
+        "/usr/tmp",
+        "/tmp",
+    ):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
 
 
 def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
@@ -242,6 +258,21 @@ class SQLiteStore(LogStore):
         store._prepare(fresh=True)
         store.conn.execute("BEGIN")
         return store
+
+    @contextmanager
+    def scratch_room(self) -> Iterator[None]:
+        """Writing into a `scratch` store: no room for its file is said as such, naming the
+        temporary folder, not as a full disk under the log (which verify never writes)."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if _primary(exc) not in (SQLITE_FULL, SQLITE_CANTOPEN):
+                raise
+            raise RuntimeFailure(
+                f"verify has no room for its scratch replay in the temporary folder "
+                f"{shown(temporary_folder())} ({exc}); free space there, or set TMPDIR to a "
+                "folder with room"
+            ) from None
 
     # --- opening ------------------------------------------------------------------------
 
