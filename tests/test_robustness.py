@@ -274,3 +274,25 @@ def test_verify_reports_one_edited_event_once(run, worked_example, db_path):
     assert report["events"] == 8
     whats = [p["problem"] for p in report["problems"]]
     assert not [w for w in whats if "events were" in w], whats
+
+
+def test_a_table_name_damaged_into_bytes_that_are_not_text_is_one_line(
+    run, worked_example, db_path
+):
+    """A flipped byte in the schema's name of a table (found by the fault campaign) broke
+    the opening of the log with a traceback; every command now says the file is damaged."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db_path.read_bytes())
+    at = data.find(b"retractionsretractions")  # the schema row's name, then its tbl_name
+    assert at > 0
+    data[at] = 0x83  # a UTF-8 continuation byte cannot start a character
+    db_path.write_bytes(bytes(data))
+    for command in (["status"], ["export"], ["verify"], ["verify", "--full"]):
+        result = run(*command)
+        assert result.exit_code == 1, (command, result)
+        assert result.stderr == (
+            f"Error: the database {db_path} is damaged where it names its tables (bytes that "
+            "are not UTF-8 text: invalid start byte); tracker cannot open it. Restore it from "
+            "a copy or an export\n"
+        )

@@ -358,6 +358,14 @@ class SQLiteStore(LogStore):
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
             if isinstance(exc, sqlite3.Error) and (_primary(exc) in _NAMED or _disk_full(path)):
                 raise self.cause(exc) from None
+            if isinstance(exc, UnicodeDecodeError):
+                # A damaged page under the schema or the bookkeeping tables: a name that is
+                # no longer text. Nothing can be read, export included.
+                raise RuntimeFailure(
+                    f"the database {shown(str(path))} is damaged where it names its tables "
+                    f"(bytes that are not UTF-8 text: {exc.reason}); tracker cannot open it. "
+                    "Restore it from a copy or an export"
+                ) from None
             raise
 
     def read_only_message(self) -> str:
