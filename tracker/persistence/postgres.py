@@ -78,18 +78,29 @@ _PLACEHOLDER = re.compile(r"\?")
 _PLAIN_INSERT = re.compile(r"(?P<into>INSERT INTO \w+ \([\w, ]+\)) VALUES \((?P<marks>[?, ]+)\)")
 
 
-_USERINFO_PASSWORD = re.compile(r"(?<=://)([^/?#@:]*):[^/?#@]*@")
-
-
-_QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)[^&#]*")
+# user:password@ up to the last @ before the query: a password typed with an unescaped
+# "/" or "?" (which libpq then misreads as a host and port) is still hidden.
+_USERINFO_PASSWORD = re.compile(r"(?<=://)([^/?#@:]*):[^#]*@(?=[^@]*$)")
 
 
 def redact(url: str) -> str:
-    """The URL without its password (user:password@ or ?password=), for messages and `path`.
+    """The URL without its password (user:password@, or a `password` query parameter
+    however its name is spelled or escaped), for messages and `path`.
 
-    Plain text substitution, so a malformed URL (a bad port, several hosts) never raises.
+    Plain text work, so a malformed URL (a bad port, several hosts) never raises.
     """
-    return _QUERY_PASSWORD.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1:***@", url))
+    from urllib.parse import unquote
+
+    base, mark, query = url.partition("?")
+    base = _USERINFO_PASSWORD.sub(r"\1:***@", base) if "@" in base else base
+    if not mark:
+        return base
+    query, hash_, fragment = query.partition("#")
+    pairs = []
+    for pair in query.split("&"):
+        key, eq, _ = pair.partition("=")
+        pairs.append(f"{key}=***" if eq and unquote(key).lower() == "password" else pair)
+    return f"{base}?{'&'.join(pairs)}{hash_}{fragment}"
 
 
 def _normal(text: str) -> str:
@@ -186,10 +197,8 @@ def connect_timeout(url: str) -> float | None:
     return None if seconds <= 0 else max(seconds, 2.0)
 
 
-# libpq's own words for a URL it cannot read, without the token it quotes after them
-# (`invalid percent-encoded token: "pa%zz"`): that token may be the password.
-_QUOTED_TOKEN = re.compile(r':?\s*"[^"]*"?\s*$')
 _INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)  # as libpq reads an integer option
+_QUOTED = re.compile(r'\s?"([^"]*)"')  # a quoted piece: of the URL, unless one character
 
 
 def url_problem(url: str) -> str | None:
@@ -201,14 +210,18 @@ def url_problem(url: str) -> str | None:
     try:
         options = parse_dsn(url)
     except ProgrammingError as exc:
-        reason = first_line(exc).removeprefix("invalid dsn: ")
-        return _QUOTED_TOKEN.sub("", reason) or "not a connection URL"
+        # libpq's words, without the piece of the URL it quotes after them (`invalid
+        # percent-encoded token: "pa%zz"`): that piece may be the password.
+        reason = first_line(exc).removeprefix("invalid dsn: ").split(': "', 1)[0]
+        reason = _QUOTED.sub(lambda m: m[0] if len(m[1]) <= 1 else "", reason)
+        return reason.strip() or "not a connection URL"
+    # The values are not quoted: a password typed with an unescaped "/" reads as a port.
     for port in (options.get("port") or "").split(","):
-        if port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
-            return f"port {port!r} is not a number from 1 to 65535"
+        if port and not (_INTEGER.fullmatch(port) and 0 < int(port) < 65536):
+            return "a port is not a number from 1 to 65535"
     timeout = options.get("connect_timeout")
     if timeout is not None and not _INTEGER.fullmatch(timeout):
-        return f"connect_timeout {timeout!r} is not a whole number of seconds"
+        return "connect_timeout is not a whole number of seconds"
     return None
 
 
@@ -308,10 +321,12 @@ class PostgresStore(LogStore):
             self.conn.autocommit = True
         except psycopg2.Error as exc:
             message = first_line(exc)
-            if message.startswith("invalid "):  # an option libpq refused before connecting
+            if message.startswith("invalid "):
+                # An option libpq refused before connecting: in the URL (one url_problem
+                # does not check, such as sslmode) or in a PG* environment variable.
                 raise UserError(
-                    f"the PostgreSQL URL {self.location} is malformed "
-                    f"({_QUOTED_TOKEN.sub('', message)}); correct it in --db or TRACKER_DB"
+                    f"the PostgreSQL connection settings are invalid ({redact(message)}); "
+                    "correct the URL in --db or TRACKER_DB, or the PG* environment variables"
                 ) from None
             # libpq may echo the connection string, password included.
             raise RuntimeFailure(f"cannot connect to {self.location} ({redact(message)})") from None
