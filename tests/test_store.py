@@ -232,3 +232,46 @@ def test_no_room_for_verifys_scratch_replay_names_the_temporary_folder(
         "(database or disk is full); free space there, or set TMPDIR to a folder with room\n"
     )
     assert db_path.read_bytes() == before
+
+
+def test_verify_notices_a_column_added_to_a_projection_and_a_row_below_position_1(
+    run, worked_example, db_path
+):
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("ALTER TABLE commitments ADD COLUMN extra INTEGER NOT NULL DEFAULT 0")
+        conn.execute(
+            "INSERT INTO timeline SELECT commitment_id, 0, role, effective_on, recorded_at, "
+            "note, status, label, due, title, kind, parties, tags, review_every, link, "
+            "cleared, retracted_by, retraction_reason, aliases FROM timeline LIMIT 1"
+        )
+    result = run("verify")
+    assert result.exit_code == 1
+    assert (
+        "projection table commitments has columns a fresh replay has not (extra); "
+        "run: tracker rebuild" in result.stdout
+    )
+    assert "projection table timeline differs from a fresh replay of the log in 1 rows" in (
+        result.stdout
+    )
+    assert run("rebuild").exit_code == 0
+    assert run("verify").exit_code == 0
+
+
+def test_a_scratch_failure_names_the_folder_or_the_folders_tried(tmp_path, monkeypatch):
+    from tracker.persistence import sqlite as sqlite_store
+
+    no_temp_path = sqlite3.OperationalError("disk I/O error")
+    no_temp_path.sqlite_errorcode = sqlite_store.SQLITE_IOERR_GETTEMPPATH  # type: ignore[attr-defined]
+    monkeypatch.setenv("SQLITE_TMPDIR", str(tmp_path))
+    assert str(sqlite_store.scratch_failure(no_temp_path)) == (
+        f"verify has no room for its scratch replay in the temporary folder {tmp_path} "
+        "(disk I/O error); free space there, or set TMPDIR to a folder with room"
+    )
+    monkeypatch.setattr(sqlite_store, "temporary_folder", lambda: None)
+    assert str(sqlite_store.scratch_failure(no_temp_path)) == (
+        "verify found no temporary folder it may write in for its scratch replay (tried "
+        "$SQLITE_TMPDIR, $TMPDIR, /var/tmp, /usr/tmp, /tmp); set TMPDIR to a folder with room"
+    )
+    other = sqlite3.OperationalError("database is locked")
+    other.sqlite_errorcode = 5  # type: ignore[attr-defined]
+    assert sqlite_store.scratch_failure(other) is None

@@ -125,19 +125,52 @@ class SQLiteSql:
         return self.conn.execute(sql, params).fetchall()
 
 
-def temporary_folder() -> str:
+_TEMPORARY_FOLDERS = ("$SQLITE_TMPDIR", "$TMPDIR", "/var/tmp", "/usr/tmp", "/tmp")
+SQLITE_IOERR_GETTEMPPATH = 6410  # no folder for a temporary file
+
+
+def temporary_folder() -> str | None:
     """The folder where SQLite puts a temporary database's file, found as SQLite finds it
-    on Unix: the first of these that is a folder it may write in."""
-    for folder in (
-        os.environ.get("SQLITE_TMPDIR"),
-        os.environ.get("TMPDIR"),
-        "/var/tmp",
-        "/usr/tmp",
-        "/tmp",
-    ):
+    on Unix: the first of these that is a folder it may write in (None: none is)."""
+    for name in _TEMPORARY_FOLDERS:
+        folder = os.environ.get(name[1:]) if name.startswith("$") else name
         if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
             return folder
-    return "."
+    return None
+
+
+def scratch_failure(exc: BaseException) -> RuntimeFailure | None:
+    """What a failure to create or grow verify's scratch database means, or None when it
+    is not a want of room (the temporary folder full, missing or not writable)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(exc, sqlite3.Error) or not (
+        _primary(exc) in (SQLITE_FULL, SQLITE_CANTOPEN) or code == SQLITE_IOERR_GETTEMPPATH
+    ):
+        return None
+    folder = temporary_folder()
+    if folder is None:
+        return RuntimeFailure(
+            f"verify found no temporary folder it may write in for its scratch replay "
+            f"(tried {', '.join(_TEMPORARY_FOLDERS)}); set TMPDIR to a folder with room"
+        )
+    return RuntimeFailure(
+        f"verify has no room for its scratch replay in the temporary folder "
+        f"{shown(folder)} ({exc}); free space there, or set TMPDIR to a folder with room"
+    )
+
+
+@contextmanager
+def scratch_room() -> Iterator[None]:
+    """Creating or writing into a `SQLiteStore.scratch`: a want of room is said as such,
+    naming the temporary folder, not as a full disk under the log (verify never writes
+    it)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        failure = scratch_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 def _refuse_foreign(path: Path, conn: sqlite3.Connection) -> list[str]:
@@ -225,6 +258,7 @@ class SQLiteStore(LogStore):
 
     refused_errors = (sqlite3.IntegrityError,)
     read_only = False
+    is_scratch = False  # verify's throwaway replay (`scratch`)
 
     def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
         """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
@@ -252,27 +286,13 @@ class SQLiteStore(LogStore):
         """
         store = cls.__new__(cls)
         store.location, store.path, store.created, store.catch_up = ":scratch:", None, False, True
+        store.is_scratch = True
         store._use(sqlite3.connect("", isolation_level=None, check_same_thread=False))
         store.conn.execute("PRAGMA journal_mode = OFF")
         store.conn.execute("PRAGMA synchronous = OFF")
         store._prepare(fresh=True)
         store.conn.execute("BEGIN")
         return store
-
-    @contextmanager
-    def scratch_room(self) -> Iterator[None]:
-        """Writing into a `scratch` store: no room for its file is said as such, naming the
-        temporary folder, not as a full disk under the log (which verify never writes)."""
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if _primary(exc) not in (SQLITE_FULL, SQLITE_CANTOPEN):
-                raise
-            raise RuntimeFailure(
-                f"verify has no room for its scratch replay in the temporary folder "
-                f"{shown(temporary_folder())} ({exc}); free space there, or set TMPDIR to a "
-                "folder with room"
-            ) from None
 
     # --- opening ------------------------------------------------------------------------
 
@@ -440,6 +460,8 @@ class SQLiteStore(LogStore):
 
     def cause(self, exc: sqlite3.Error) -> Exception:
         """The real cause of a failed write, named: a full disk, a read-only file, a lock."""
+        if self.is_scratch:
+            return scratch_failure(exc) or exc
         code = _primary(exc)
         where = shown(self.location)
         if code == SQLITE_FULL or (code in (SQLITE_IOERR, None) and _disk_full(self.path)):
