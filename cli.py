@@ -752,9 +752,15 @@ def verify(
     """Check the file, the hash chain, the triggers and the projections, in one snapshot."""
     from tracker.application.integrity import verify as run_verify
     from tracker.output import structured
+    from tracker.output.progress import VERIFY_STAGES, StageProgress
 
     check_format(fmt, ("text", "json"))
-    result = run_verify(settings(ctx).session(write=False, catch_up=False), full=full)
+    session = settings(ctx).session(write=False, catch_up=False)
+    progress = StageProgress(VERIFY_STAGES, sys.stderr)
+    try:
+        result = run_verify(session, full=full, progress=progress)
+    finally:
+        progress.close()
     if fmt == "json":
         typer.echo(
             structured.dumps(

@@ -78,3 +78,38 @@ def test_import_and_rebuild_report_their_stages_in_order(run, tmp_path):
     assert order == ["folding", "indexing"]
     assert ends == {"folding": (2, 2), "indexing": (1, 1)}
     session.store.close()
+
+
+def test_verify_reports_its_stages_in_order(tmp_path, monkeypatch):
+    """verify: the chain, the replay (in batches of events), then each projection table."""
+    from projections import PROJECTIONS
+    from tests.synthetic import synthetic_export
+    from tracker.application import integrity
+
+    monkeypatch.setattr(integrity, "_counted", _every_thousand(integrity._counted))
+    session = make_session(tmp_path / "log.db", today=date(2999, 1, 1))
+    exported = synthetic_export(600).encode()
+    import_events(session, io.BytesIO(exported))
+    count = session.store.last_seq()
+    calls: list[tuple[str, int, int]] = []
+    result = integrity.verify(session, progress=lambda *c: calls.append(c))
+    assert result.ok, result.problems
+    order, ends = firsts_and_ends(calls)
+    tables = sum(len(p.tables) for p in PROJECTIONS)
+    assert order == ["file", "chain", "replaying", "comparing"]
+    assert ends == {
+        "file": (1, 1),
+        "chain": (count, count),
+        "replaying": (count, count),
+        "comparing": (tables, tables),
+    }
+    chain = [done for stage, done, _ in calls if stage == "chain"]
+    assert chain == sorted(chain) and len(chain) > 2  # counted as it goes, not only at the end
+    session.store.close()
+
+
+def _every_thousand(counted):
+    def counted_often(events, stage, total, progress, every=1_000):
+        return counted(events, stage, total, progress, every)
+
+    return counted_often

@@ -107,20 +107,26 @@ def check_chain(events: Iterable[StoredEvent]) -> tuple[int, Problem | None]:
     return count, None
 
 
-def verify(session: Session, *, full: bool = False) -> Verification:
+def verify(session: Session, *, full: bool = False, progress: Stages | None = None) -> Verification:
     """The file, the chain, the triggers, the checkpoints, then every projection against a replay.
 
     Everything is read from one snapshot (one read transaction), so writers appending at
     the same time never make it cry wolf: it sees the log and its projections exactly as
     they were at one moment. The session's store must be opened without catching up
-    (`catch_up=False`), so the projections are compared as they are on disk.
+    (`catch_up=False`), so the projections are compared as they are on disk. `progress`
+    hears of the stages "file" (SQLite's own check: no count, 1 when done), "chain",
+    "replaying" and "comparing" (a minute or two in all at 1M events).
     """
     store = session.store
     problems: list[Problem] = []
     _rebuild_if_made_by_an_older_tracker(store)
     with store.reading() as sql:
+        if progress is not None:
+            progress("file", 0, 0)
         problems.extend(Problem(what=text) for text in store.physical_problems(full=full))
-        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store))
+        if progress is not None:
+            progress("file", 1, 1)
+        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store, progress))
         count, bad = chain or (0, None)
         if bad is not None:
             problems.append(bad)
@@ -144,7 +150,7 @@ def verify(session: Session, *, full: bool = False) -> Verification:
         if bad is not None:
             problems.append(Problem(what="projections not compared: the log itself is damaged"))
         elif count or checkpoints:  # a new, empty database has no projections yet: intact
-            problems.extend(_compare_projections(store, sql))
+            problems.extend(_compare_projections(store, sql, count, progress))
     return Verification(events=count, problems=tuple(problems))
 
 
@@ -168,9 +174,23 @@ def _made_by_an_older_tracker(checkpoints: dict[str, tuple[int, int]], count: in
     )
 
 
-def _chain(store: EventStore) -> tuple[int, Problem | None]:
-    _, bad = check_chain(store.read())
-    return store.last_seq(), bad  # the log's length, wherever the chain check stopped
+def _chain(store: EventStore, progress: Stages | None = None) -> tuple[int, Problem | None]:
+    total = store.last_seq()  # the log's length, wherever the chain check stops
+    events = store.read()
+    _, bad = check_chain(events if progress is None else _counted(events, "chain", total, progress))
+    return total, bad
+
+
+def _counted(
+    events: Iterable[StoredEvent], stage: str, total: int, progress: Stages, every: int = 5_000
+) -> Iterator[StoredEvent]:
+    """The events, telling `progress` how many have gone by (every `every`, and at the end)."""
+    done = 0
+    for done, event in enumerate(events, start=1):
+        if done % every == 0:
+            progress(stage, done, total)
+        yield event
+    progress(stage, done, total)
 
 
 def _guarded(
@@ -188,7 +208,9 @@ def _guarded(
         return None
 
 
-def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
+def _compare_projections(
+    store: EventStore, sql: Sql, total: int = 0, progress: Stages | None = None
+) -> list[Problem]:
     """Replay the log into a scratch database (`SQLiteStore.scratch`) and compare table by table.
 
     The caller holds the read snapshot: the log and the tables are read in it.
@@ -198,11 +220,24 @@ def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
     problems: list[Problem] = []
     with scratch_room():
         fresh = SQLiteStore.scratch()
+    tables = sum(len(projection.tables) for projection in PROJECTIONS)
+    compared = 0
     try:
         for projection in PROJECTIONS:
             with scratch_room():
-                replay(projection, fresh.sql, store.read())
+                replay(
+                    projection,
+                    fresh.sql,
+                    store.read(),
+                    total,
+                    None if progress is None else lambda done, of: progress("replaying", done, of),
+                )
+            if progress is not None:
+                progress("replaying", total, total)
             for table in projection.tables:
+                if progress is not None:
+                    progress("comparing", compared, tables)
+                compared += 1
                 diff = _table_difference(store, problems, sql, fresh.sql, table)
                 if diff:
                     problems.append(
@@ -213,6 +248,8 @@ def _compare_projections(store: EventStore, sql: Sql) -> list[Problem]:
                     )
     finally:
         fresh.close()
+    if progress is not None:
+        progress("comparing", compared, tables)
     return problems
 
 

@@ -1,11 +1,12 @@
-"""Progress of long imports and rebuilds, stage by stage: on a terminal only, silent when piped.
+"""Progress of long imports, rebuilds and verifies, stage by stage: on a terminal only,
+silent when piped.
 
 One bar per stage (an import: checking, appending, folding, indexing; a rebuild: folding,
-indexing), each with its count and elapsed time, drawn by rich's progress display (rich
-ships with typer) on the stream it is given (stderr in the CLI), at most ten times a second.
-The stores report `(stage, done, total)` (see `tracker.persistence.store.Stages`); total
-0 means not known yet. The clock and the stream are injected so it can be tested; rich is
-imported only when there is something to draw.
+indexing; a verify: file, chain, replaying, comparing), each with its count and elapsed time,
+drawn by rich's progress display (rich ships with typer) on the stream it is given (stderr
+in the CLI), at most ten times a second. The stores report `(stage, done, total)` (see
+`tracker.persistence.store.Stages`); total 0 means not known yet. The clock and the stream
+are injected so it can be tested; rich is imported only when there is something to draw.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 IMPORT_STAGES = ("checking", "appending", "folding", "indexing")
 REBUILD_STAGES = ("folding", "indexing")
+VERIFY_STAGES = ("file", "chain", "replaying", "comparing")
 
 
 class StageProgress:
