@@ -42,7 +42,7 @@ from tracker.application.session import Session
 from tracker.domain import values
 from tracker.errors import UserError, first_line, shown
 from tracker.persistence.logstore import replay
-from tracker.persistence.store import EventStore, Stages
+from tracker.persistence.store import EventStore, Stages, silent
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -118,15 +118,14 @@ def verify(session: Session, *, full: bool = False, progress: Stages | None = No
     "replaying" and "comparing" (a minute or two in all at 1M events).
     """
     store = session.store
+    report = progress or silent
     problems: list[Problem] = []
     _rebuild_if_made_by_an_older_tracker(store)
     with store.reading() as sql:
-        if progress is not None:
-            progress("file", 0, 0)
+        report("file", 0, 0)
         problems.extend(Problem(what=text) for text in store.physical_problems(full=full))
-        if progress is not None:
-            progress("file", 1, 1)
-        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store, progress))
+        report("file", 1, 1)
+        chain = _guarded(store, problems, "the log cannot be read", lambda: _chain(store, report))
         count, bad = chain or (0, None)
         if bad is not None:
             problems.append(bad)
@@ -150,7 +149,7 @@ def verify(session: Session, *, full: bool = False, progress: Stages | None = No
         if bad is not None:
             problems.append(Problem(what="projections not compared: the log itself is damaged"))
         elif count or checkpoints:  # a new, empty database has no projections yet: intact
-            problems.extend(_compare_projections(store, sql, count, progress))
+            problems.extend(_compare_projections(store, sql, count, report))
     return Verification(events=count, problems=tuple(problems))
 
 
@@ -174,10 +173,9 @@ def _made_by_an_older_tracker(checkpoints: dict[str, tuple[int, int]], count: in
     )
 
 
-def _chain(store: EventStore, progress: Stages | None = None) -> tuple[int, Problem | None]:
+def _chain(store: EventStore, progress: Stages) -> tuple[int, Problem | None]:
     total = store.last_seq()  # the log's length, wherever the chain check stops
-    events = store.read()
-    _, bad = check_chain(events if progress is None else _counted(events, "chain", total, progress))
+    _, bad = check_chain(_counted(store.read(), "chain", total, progress))
     return total, bad
 
 
@@ -209,7 +207,7 @@ def _guarded(
 
 
 def _compare_projections(
-    store: EventStore, sql: Sql, total: int = 0, progress: Stages | None = None
+    store: EventStore, sql: Sql, total: int, progress: Stages
 ) -> list[Problem]:
     """Replay the log into a scratch database (`SQLiteStore.scratch`) and compare table by table.
 
@@ -230,13 +228,11 @@ def _compare_projections(
                     fresh.sql,
                     store.read(),
                     total,
-                    None if progress is None else lambda done, of: progress("replaying", done, of),
+                    lambda done, of: progress("replaying", done, of),
                 )
-            if progress is not None:
-                progress("replaying", total, total)
+            progress("replaying", total, total)
             for table in projection.tables:
-                if progress is not None:
-                    progress("comparing", compared, tables)
+                progress("comparing", compared, tables)
                 compared += 1
                 diff = _table_difference(store, problems, sql, fresh.sql, table)
                 if diff:
@@ -248,8 +244,7 @@ def _compare_projections(
                     )
     finally:
         fresh.close()
-    if progress is not None:
-        progress("comparing", compared, tables)
+    progress("comparing", compared, tables)
     return problems
 
 

@@ -20,7 +20,7 @@ from events.envelope import ENVELOPE_FIELDS, GENESIS_HASH
 from projections import VERSIONS
 from projections.sql import Row, Sql
 from tracker.errors import RuntimeFailure, UserError, first_line, shown
-from tracker.persistence.store import Decide, Stages
+from tracker.persistence.store import Decide, Stages, silent
 
 if TYPE_CHECKING:  # only named in annotations: opening a store loads neither
     from events import NewEvent, StoredEvent
@@ -220,7 +220,7 @@ class LogStore:
         Reports "folding" (the timeline, then the status rows: steps 1 and 2 of 2) and
         then "indexing" (the search index over the new quotes).
         """
-        report = progress or _silent
+        report = progress or silent
         projection.bulk_start(self.sql)
         report("folding", 0, 2)
         touched = projection.fold_logged(self.sql, after, self.read)
@@ -411,7 +411,3 @@ def _copied(sql: Sql, events: Iterable[StoredEvent], batch: int = 1_000) -> Iter
 
 def dict_rows(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def _silent(stage: str, done: int, total: int) -> None:
-    """A progress report nobody asked for."""

@@ -178,16 +178,12 @@ _connecting = threading.local()  # .deadline: time.monotonic() by which to be co
 
 
 def connect_timeout(url: str) -> float | None:
-    """The connect timeout libpq would apply to `url`, in seconds; None: wait for ever.
-    As in libpq, the URL's connect_timeout wins over PGCONNECT_TIMEOUT, and a value
-    under 2 seconds counts as 2."""
-    from psycopg2 import ProgrammingError
+    """The connect timeout libpq would apply to `url` (one `url_problem` accepts), in
+    seconds; None: wait for ever. As in libpq, the URL's connect_timeout wins over
+    PGCONNECT_TIMEOUT, and a value under 2 seconds counts as 2."""
     from psycopg2.extensions import parse_dsn
 
-    try:
-        given = parse_dsn(url).get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
-    except ProgrammingError:  # a malformed URL: libpq's connect reports it
-        given = None
+    given = parse_dsn(url).get("connect_timeout") or os.environ.get("PGCONNECT_TIMEOUT")
     if not given:
         return DEFAULT_CONNECT_TIMEOUT
     try:

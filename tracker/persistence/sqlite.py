@@ -260,16 +260,20 @@ class SQLiteStore(LogStore):
     read_only = False
     is_scratch = False  # verify's throwaway replay (`scratch`)
 
-    def __init__(self, path: str | None, *, create: bool = True, catch_up: bool = True) -> None:
+    def __init__(
+        self, path: str | None, *, create: bool = True, catch_up: bool = True, scratch: bool = False
+    ) -> None:
         """Open (or, with `create`, create) the log at `path`; None is a new in-memory log.
 
         `catch_up=False` opens without bringing the projections up to date (for `verify`,
-        which must see them as they are, and `rebuild`, which replaces them).
+        which must see them as they are, and `rebuild`, which replaces them). `scratch`:
+        see `SQLiteStore.scratch`.
         """
-        self.location = path or ":memory:"
-        self.path = Path(path) if path else None
+        self.location = ":scratch:" if scratch else path or ":memory:"
+        self.path = Path(path) if path and not scratch else None
         self.created = False
         self.catch_up = catch_up
+        self.is_scratch = scratch
         self._connect(create)
 
     @classmethod
@@ -284,15 +288,7 @@ class SQLiteStore(LogStore):
         own wrote the file again and again (5 times slower at 100k events), and nothing
         here is ever kept. `close` throws it all away.
         """
-        store = cls.__new__(cls)
-        store.location, store.path, store.created, store.catch_up = ":scratch:", None, False, True
-        store.is_scratch = True
-        store._use(sqlite3.connect("", isolation_level=None, check_same_thread=False))
-        store.conn.execute("PRAGMA journal_mode = OFF")
-        store.conn.execute("PRAGMA synchronous = OFF")
-        store._prepare(fresh=True)
-        store.conn.execute("BEGIN")
-        return store
+        return cls(None, scratch=True)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -303,8 +299,14 @@ class SQLiteStore(LogStore):
     def _connect(self, create: bool) -> None:
         path = self.path
         if path is None:
-            self._use(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+            name = "" if self.is_scratch else ":memory:"  # "": an anonymous temporary file
+            self._use(sqlite3.connect(name, isolation_level=None, check_same_thread=False))
+            if self.is_scratch:
+                self.conn.execute("PRAGMA journal_mode = OFF")
+                self.conn.execute("PRAGMA synchronous = OFF")
             self._prepare(fresh=True)
+            if self.is_scratch:
+                self.conn.execute("BEGIN")  # never committed
             return
         _refuse_non_file(str(path))
         if path.is_dir():

@@ -29,6 +29,10 @@ Decide = Callable[[Sql], "Sequence[NewEvent]"]
 Stages = Callable[[str, int, int], None]
 
 
+def silent(stage: str, done: int, total: int) -> None:
+    """A progress report nobody asked for."""
+
+
 class EventStore(Protocol):
     """An append-only, hash-chained event log with its projections in the same database."""
 
